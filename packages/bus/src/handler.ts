@@ -1,0 +1,27 @@
+import type { RequestKey } from '@dispatch/contracts';
+import type { Logger } from '@dispatch/runtime';
+import type { Handler } from './bus.js';
+import { parseRequest, toWireError, type WireReply } from './codec.js';
+
+/** Validates a raw request, runs the handler and shapes the reply. Shared by every transport. */
+export async function runHandler<K extends RequestKey>(
+  key: K,
+  handler: Handler<K>,
+  raw: unknown,
+  requestId: string,
+  logger: Logger,
+): Promise<WireReply> {
+  const log = logger.child({ requestId, subject: key });
+  try {
+    const request = parseRequest(key, raw);
+    const data = await handler(request, { requestId, logger: log });
+    return { ok: true, data };
+  } catch (err) {
+    const { wire, unexpected } = toWireError(err);
+    if (unexpected) log.error({ err }, 'handler failed');
+    return { ok: false, error: wire };
+  }
+}
+
+/** Exponential backoff for event redelivery: 250 ms, 500 ms, 1 s … capped at 30 s. */
+export const redeliveryDelayMs = (attempt: number): number => Math.min(30_000, 250 * 2 ** Math.max(0, attempt - 1));

@@ -1,0 +1,4 @@
+export * from './ids.js';
+export * from './logger.js';
+export * from './config.js';
+export * from './lifecycle.js';

@@ -1,0 +1,4 @@
+export * from './ports.js';
+export * from './servers.js';
+export * from './infra.js';
+export * from './smtp-sink.js';
