@@ -1,6 +1,6 @@
-import type { RequestKey } from '@dispatch/contracts';
+import type { DomainEvent, RequestKey } from '@dispatch/contracts';
 import type { Logger } from '@dispatch/runtime';
-import type { Handler } from './bus.js';
+import type { ConsumeOptions, Handler } from './bus.js';
 import { parseRequest, toWireError, type WireReply } from './codec.js';
 
 /** Validates a raw request, runs the handler and shapes the reply. Shared by every transport. */
@@ -25,3 +25,12 @@ export async function runHandler<K extends RequestKey>(
 
 /** Exponential backoff for event redelivery: 250 ms, 500 ms, 1 s … capped at 30 s. */
 export const redeliveryDelayMs = (attempt: number): number => Math.min(30_000, 250 * 2 ** Math.max(0, attempt - 1));
+
+/** Calls `onParked`; its own failure is logged, never allowed to stop the consumer. */
+export async function notifyParked(options: ConsumeOptions, event: DomainEvent, error: unknown, logger: Logger): Promise<void> {
+  try {
+    await options.onParked?.(event, error);
+  } catch (err) {
+    logger.error({ err }, 'onParked failed');
+  }
+}

@@ -14,13 +14,19 @@ import {
 import { newId, type Logger } from '@dispatch/runtime';
 import type { Bus, ConsumeOptions, EventHandler, Handler, PublishOptions, RequestOptions, Subscription } from './bus.js';
 import { parseReply } from './codec.js';
-import { redeliveryDelayMs, runHandler } from './handler.js';
+import { notifyParked, redeliveryDelayMs, runHandler } from './handler.js';
 
 type RawHandler = (raw: unknown, requestId: string) => Promise<unknown>;
 
 interface DurableState {
   offset: number;
   active: boolean;
+}
+
+/** One namespace's events, as JetStream keeps one stream per namespace. */
+interface EventLog {
+  events: DomainEvent[];
+  ids: Set<string>;
 }
 
 /**
@@ -30,16 +36,25 @@ interface DurableState {
  */
 export class MemoryHub {
   readonly handlers = new Map<string, { list: RawHandler[]; next: number }>();
-  readonly events: DomainEvent[] = [];
-  readonly eventIds = new Set<string>();
+  readonly logs = new Map<string, EventLog>();
   readonly durables = new Map<string, DurableState>();
   readonly listeners = new Map<string, Set<(data: unknown) => void>>();
   readonly wakers = new Set<() => void>();
 
-  append(event: DomainEvent): void {
-    if (this.eventIds.has(event.id)) return;
-    this.eventIds.add(event.id);
-    this.events.push(event);
+  log(namespace: string): EventLog {
+    let log = this.logs.get(namespace);
+    if (!log) {
+      log = { events: [], ids: new Set() };
+      this.logs.set(namespace, log);
+    }
+    return log;
+  }
+
+  append(namespace: string, event: DomainEvent): void {
+    const log = this.log(namespace);
+    if (log.ids.has(event.id)) return;
+    log.ids.add(event.id);
+    log.events.push(event);
     for (const wake of this.wakers) wake();
   }
 }
@@ -100,7 +115,7 @@ export class MemoryBus implements Bus {
       ...(options.requestId ? { requestId: options.requestId } : {}),
       data: parsed,
     };
-    this.hub.append(parseEvent(clone(event)));
+    this.hub.append(this.namespace, parseEvent(clone(event)));
     return event;
   }
 
@@ -116,9 +131,10 @@ export class MemoryBus implements Bus {
     const waker = () => wake?.();
     this.hub.wakers.add(waker);
 
+    const log = this.hub.log(this.namespace);
     const loop = (async () => {
       while (running) {
-        const event = this.hub.events[state.offset];
+        const event = log.events[state.offset];
         if (!event) {
           await new Promise<void>((resolve) => {
             wake = resolve;
@@ -130,22 +146,25 @@ export class MemoryBus implements Bus {
           state.offset++;
           continue;
         }
-        for (let attempt = 1; running; attempt++) {
-          const log = this.logger.child({ eventId: event.id, eventType: event.type, consumer: durableName, attempt });
+        // Done (acked or parked) even when stop() came while the handler ran, like a JetStream ack.
+        let done = false;
+        for (let attempt = 1; running && !done; attempt++) {
+          const eventLog = this.logger.child({ eventId: event.id, eventType: event.type, consumer: durableName, attempt });
           try {
-            await handler(event, { requestId: event.requestId ?? event.id, logger: log, attempt });
-            break;
+            await handler(event, { requestId: event.requestId ?? event.id, logger: eventLog, attempt });
+            done = true;
           } catch (err) {
             if (attempt >= maxDeliver) {
-              log.error({ err }, 'event parked after repeated failures');
-              await options.onParked?.(event, err);
-              break;
+              eventLog.error({ err }, 'event parked after repeated failures');
+              await notifyParked(options, event, err, eventLog);
+              done = true;
+            } else {
+              eventLog.warn({ err }, 'event handler failed, will retry');
+              await sleep(redeliveryDelayMs(attempt));
             }
-            log.warn({ err }, 'event handler failed, will retry');
-            await sleep(redeliveryDelayMs(attempt));
           }
         }
-        if (running) state.offset++;
+        if (done) state.offset++;
       }
     })();
 
@@ -160,7 +179,13 @@ export class MemoryBus implements Bus {
 
   async broadcast(topic: string, data: unknown): Promise<void> {
     const listeners = this.hub.listeners.get(`${this.namespace}.${topic}`);
-    for (const listener of listeners ?? []) listener(clone(data));
+    for (const listener of [...(listeners ?? [])]) {
+      try {
+        listener(clone(data));
+      } catch (err) {
+        this.logger.warn({ err, topic }, 'broadcast handler failed');
+      }
+    }
   }
 
   onBroadcast(topic: string, handler: (data: unknown) => void): Subscription {

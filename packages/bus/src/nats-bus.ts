@@ -35,7 +35,7 @@ import {
 import { newId, type Logger } from '@dispatch/runtime';
 import type { Bus, ConsumeOptions, EventHandler, Handler, PublishOptions, RequestOptions, Subscription } from './bus.js';
 import { decodeJson, encodeJson, parseReply } from './codec.js';
-import { redeliveryDelayMs, runHandler } from './handler.js';
+import { notifyParked, redeliveryDelayMs, runHandler } from './handler.js';
 
 export interface NatsBusOptions {
   servers: string;
@@ -177,6 +177,8 @@ export class NatsBus implements Bus {
       ...(options.requestId ? { requestId: options.requestId } : {}),
       data: parsed,
     };
+    // Check the whole envelope (e.g. an explicit id) here: consumers would otherwise drop it unread.
+    parseEvent(event);
     const h = natsHeaders();
     if (options.requestId) h.set(busHeaders.requestId, options.requestId);
     try {
@@ -231,7 +233,7 @@ export class NatsBus implements Bus {
         } catch (err) {
           if (attempt >= maxDeliver) {
             log.error({ err }, 'event parked after repeated failures');
-            await options.onParked?.(event, err);
+            await notifyParked(options, event, err, log);
             m.term();
           } else {
             log.warn({ err }, 'event handler failed, will retry');
@@ -239,7 +241,9 @@ export class NatsBus implements Bus {
           }
         }
       }
-    })();
+    })().catch((err: unknown) => {
+      this.logger.error({ err, consumer: durableName }, 'event consumer stopped unexpectedly');
+    });
     return this.remember(async () => {
       messages.stop();
       await loop.catch(() => undefined);

@@ -122,14 +122,18 @@ export type ForbiddenReason = z.infer<typeof ForbiddenReason>;
 
 /** Turns zod issues into a compact `details` object: field path → first message. */
 export function validationDetails(issues: readonly z.core.$ZodIssue[]): ErrorDetails {
-  const fields: Record<string, string> = {};
+  // A Map, so keys such as `__proto__` or `constructor` are recorded like any other.
+  const fields = new Map<string, string>();
+  const note = (path: string, message: string) => {
+    if (!fields.has(path)) fields.set(path, message);
+  };
   for (const issue of issues) {
     const path = issue.path.map(String).join('.') || '(body)';
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) fields[path === '(body)' ? key : `${path}.${key}`] ??= 'Unknown field';
+      for (const key of issue.keys) note(path === '(body)' ? key : `${path}.${key}`, 'Unknown field');
       continue;
     }
-    fields[path] ??= issue.message;
+    note(path, issue.message);
   }
-  return { fields };
+  return { fields: Object.fromEntries(fields) };
 }

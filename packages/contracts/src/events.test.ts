@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { EventEnvelope, eventPayloads, eventTypes, parseEvent } from './index.js';
+
+const id = (prefix: string, c = 'a') => `${prefix}_${c.repeat(26)}`;
+
+const envelope = (over: Record<string, unknown> = {}) => ({
+  id: id('evt'),
+  type: 'user.verified',
+  version: 1,
+  occurredAt: '2025-01-01T00:00:00.000Z',
+  data: { userId: id('usr'), email: 'jane@example.com' },
+  ...over,
+});
+
+describe('parseEvent', () => {
+  it('parses a valid envelope and its payload', () => {
+    const event = parseEvent(envelope({ requestId: 'req_1', data: { userId: id('usr'), email: ' Jane@Example.COM ' } }));
+    expect(event).toEqual({
+      id: id('evt'),
+      type: 'user.verified',
+      version: 1,
+      occurredAt: '2025-01-01T00:00:00.000Z',
+      requestId: 'req_1',
+      data: { userId: id('usr'), email: 'jane@example.com' },
+    });
+  });
+
+  it('strips unknown payload fields', () => {
+    const event = parseEvent(envelope({ data: { userId: id('usr'), email: 'jane@example.com', password: 'x' } }));
+    expect(event.data).toEqual({ userId: id('usr'), email: 'jane@example.com' });
+  });
+
+  it.each(['user.deleted', 'evt', '', 'user.verified.extra', 42])('rejects the unknown type %j', (type) => {
+    expect(() => parseEvent(envelope({ type }))).toThrow();
+  });
+
+  it('rejects a payload that does not match its type', () => {
+    expect(() => parseEvent(envelope({ data: { userId: 'nope', email: 'jane@example.com' } }))).toThrow();
+    expect(() => parseEvent(envelope({ data: { userId: id('usr') } }))).toThrow();
+    expect(() => parseEvent(envelope({ data: null }))).toThrow();
+    // A valid payload of another type is still wrong.
+    expect(() => parseEvent(envelope({ type: 'token.revoked' }))).toThrow();
+  });
+
+  it('rejects a bad envelope', () => {
+    expect(() => parseEvent(envelope({ version: 2 }))).toThrow();
+    expect(() => parseEvent(envelope({ id: 'evt_short' }))).toThrow();
+    expect(() => parseEvent(envelope({ id: id('usr') }))).toThrow();
+    expect(() => parseEvent(envelope({ occurredAt: undefined }))).toThrow();
+    expect(() => parseEvent(null)).toThrow();
+    expect(() => parseEvent('{}')).toThrow();
+  });
+
+  it('every event type has a payload schema and the envelope accepts it', () => {
+    expect(Object.keys(eventPayloads).sort()).toEqual([...eventTypes].sort());
+    for (const type of eventTypes) expect(EventEnvelope.safeParse(envelope({ type })).success).toBe(true);
+  });
+
+  it('parses one valid sample of every event type', () => {
+    const samples: Record<(typeof eventTypes)[number], unknown> = {
+      'user.registered': {
+        userId: id('usr'),
+        businessId: id('biz'),
+        email: 'a@example.com',
+        firstName: 'A',
+        verificationToken: 't',
+        verificationExpiresAt: '2025-01-02T00:00:00.000Z',
+      },
+      'user.registration_duplicate': { email: 'a@example.com', firstName: 'A' },
+      'user.verified': { userId: id('usr'), email: 'a@example.com' },
+      'member.invited': {
+        businessId: id('biz'),
+        businessName: 'Acme',
+        email: 'b@example.com',
+        role: 'viewer',
+        invitedBy: id('usr'),
+        inviteToken: 't',
+        expiresAt: '2025-01-02T00:00:00.000Z',
+      },
+      'token.created': { businessId: id('biz'), tokenId: id('tok'), description: 'd', createdBy: id('usr') },
+      'token.revoked': { businessId: id('biz'), tokenId: id('tok'), revokedBy: id('usr') },
+    };
+    for (const type of eventTypes) expect(parseEvent(envelope({ type, data: samples[type] })).type).toBe(type);
+  });
+});
