@@ -9,16 +9,19 @@ export class ConfigError extends Error {
 }
 
 /**
- * Reads the environment once. Every `NAME_FILE` variable is read from its file into `NAME`
+ * Reads the environment once. Each `NAME_FILE` variable, for a NAME in the schema, is read from its file into `NAME`
  * (for secrets mounted as files), then the whole environment is checked by one schema and
  * every problem is reported at once.
  */
 export function loadConfig<S extends z.ZodObject>(service: string, schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
   const resolved: Record<string, string | undefined> = { ...env };
   const problems: string[] = [];
+  const known = new Set(Object.keys(schema.shape));
   for (const [name, value] of Object.entries(env)) {
     if (!name.endsWith('_FILE') || value === undefined) continue;
     const target = name.slice(0, -'_FILE'.length);
+    // Only this service's own variables: other tools' *_FILE variables are none of our business.
+    if (!known.has(target)) continue;
     try {
       resolved[target] = readFileSync(value, 'utf8').trim();
     } catch (err) {

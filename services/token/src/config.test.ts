@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@dispatch/runtime';
+import { loadTokenEnv, resolveTokenServiceConfig, tokenDbName } from './config.js';
+
+const key = (fill: number) => Buffer.alloc(32, fill).toString('base64url');
+const base = {
+  NATS_URL: 'nats://127.0.0.1:4222',
+  MONGO_URL: 'mongodb://127.0.0.1:27017',
+  TOKEN_SIGNING_KEYS: `k1:${key(1)},k2:${key(2)}`,
+};
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadTokenEnv(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('token environment', () => {
+  it('applies the defaults', () => {
+    const cfg = loadTokenEnv(base);
+    expect(cfg).toEqual({
+      ...base,
+      DISPATCH_NAMESPACE: 'dispatch',
+      TOKEN_DB_NAME: undefined,
+      TOKEN_ACTIVE_KID: undefined,
+      SESSION_TTL_SECONDS: 28800,
+      LAST_USED_FLUSH_MS: 15000,
+      LOG_LEVEL: 'info',
+    });
+    expect(tokenDbName(cfg)).toBe('dispatch_token');
+  });
+
+  it('reads every variable', () => {
+    const cfg = loadTokenEnv({
+      ...base,
+      DISPATCH_NAMESPACE: 'prod-eu',
+      TOKEN_DB_NAME: 'tokens',
+      TOKEN_ACTIVE_KID: 'k2',
+      SESSION_TTL_SECONDS: '3600',
+      LAST_USED_FLUSH_MS: '5000',
+      LOG_LEVEL: 'warn',
+    });
+    expect(cfg.TOKEN_ACTIVE_KID).toBe('k2');
+    expect(cfg.SESSION_TTL_SECONDS).toBe(3600);
+    expect(cfg.LAST_USED_FLUSH_MS).toBe(5000);
+    expect(tokenDbName(cfg)).toBe('tokens');
+    expect(tokenDbName({ DISPATCH_NAMESPACE: 'prod-eu', TOKEN_DB_NAME: undefined })).toBe('prod-eu_token');
+  });
+
+  it('requires the signing keys (never generates one) and lists every problem at once', () => {
+    expect(problemsOf({ MONGO_URL: 'http://x', SESSION_TTL_SECONDS: 'soon' })).toEqual([
+      'NATS_URL: is required',
+      'MONGO_URL: must be a URL (mongodb, mongodb+srv)',
+      'TOKEN_SIGNING_KEYS: is required (comma-separated kid:secret, secret = base64url of >= 32 random bytes)',
+      'SESSION_TTL_SECONDS: Invalid input: expected number, received NaN',
+    ]);
+  });
+
+  it('reports bad key entries and an unknown active kid', () => {
+    expect(problemsOf({ ...base, TOKEN_SIGNING_KEYS: `k1:${key(1)},k2:short` })).toEqual([
+      'TOKEN_SIGNING_KEYS: entry 2 (kid "k2"): secret is 3 bytes, at least 32 are required',
+    ]);
+    expect(problemsOf({ ...base, TOKEN_ACTIVE_KID: 'k3', NATS_URL: 'nope' })).toEqual([
+      'NATS_URL: must be a URL (nats, tls, ws, wss)',
+      'TOKEN_ACTIVE_KID: "k3" is not a kid in TOKEN_SIGNING_KEYS (k1, k2)',
+    ]);
+  });
+});
+
+describe('service config', () => {
+  it('fills defaults', () => {
+    const cfg = resolveTokenServiceConfig({ instance: 'i1' });
+    expect(cfg).toEqual({ sessionTtlSeconds: 28800, lastUsedFlushMs: 15000, sessionPurgeIntervalMs: 3_600_000, instance: 'i1' });
+    expect(resolveTokenServiceConfig().instance).toMatch(/-\d+-[0-9a-f]{6}$/);
+  });
+});

@@ -1,0 +1,86 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { env, loadConfig } from '@dispatch/runtime';
+import { KeyringError, parseSigningKeys } from './keys/keyring.js';
+
+/** What the token service needs at run time, in either mode. */
+export interface TokenServiceConfig {
+  /** Lifetime of a session token (default 28800 = 8 h). */
+  sessionTtlSeconds: number;
+  /** How often recorded token uses are written to the store (default 15 s). */
+  lastUsedFlushMs: number;
+  /** How often expired sessions are deleted (no TTL indexes on FerretDB; default 1 h). */
+  sessionPurgeIntervalMs: number;
+  /** This instance's name in ping replies. */
+  instance: string;
+}
+
+export const defaultTokenServiceConfig = {
+  sessionTtlSeconds: 28_800,
+  lastUsedFlushMs: 15_000,
+  sessionPurgeIntervalMs: 3_600_000,
+} as const;
+
+export function resolveTokenServiceConfig(input: Partial<TokenServiceConfig> = {}): TokenServiceConfig {
+  return {
+    sessionTtlSeconds: input.sessionTtlSeconds ?? defaultTokenServiceConfig.sessionTtlSeconds,
+    lastUsedFlushMs: input.lastUsedFlushMs ?? defaultTokenServiceConfig.lastUsedFlushMs,
+    sessionPurgeIntervalMs: input.sessionPurgeIntervalMs ?? defaultTokenServiceConfig.sessionPurgeIntervalMs,
+    instance: input.instance ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+  };
+}
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** The environment of the mesh process (`main.ts`). Every problem is reported at once. */
+export const tokenEnvSchema = z
+  .object({
+    NATS_URL: z.string({ error: 'is required' }).pipe(env.url(['nats', 'tls', 'ws', 'wss'])),
+    MONGO_URL: z.string({ error: 'is required' }).pipe(env.url(['mongodb', 'mongodb+srv'])),
+    DISPATCH_NAMESPACE: env.namespace(),
+    TOKEN_DB_NAME: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be 1-63 letters, digits, _ or -')
+        .optional(),
+    ),
+    /** Comma-separated `kid:secret` (secret = base64url of >= 32 random bytes). Required: never generated in mesh mode. */
+    TOKEN_SIGNING_KEYS: z.string({ error: 'is required (comma-separated kid:secret, secret = base64url of >= 32 random bytes)' }).superRefine((value, ctx) => {
+      try {
+        parseSigningKeys(value);
+      } catch (err) {
+        if (!(err instanceof KeyringError)) throw err;
+        for (const problem of err.problems) ctx.addIssue({ code: 'custom', message: problem });
+      }
+    }),
+    TOKEN_ACTIVE_KID: z.preprocess(blankToUndefined, z.string().optional()),
+    SESSION_TTL_SECONDS: env.int(defaultTokenServiceConfig.sessionTtlSeconds, 60).pipe(z.number().max(30 * 24 * 3600, 'must be at most 30 days')),
+    LAST_USED_FLUSH_MS: env.int(defaultTokenServiceConfig.lastUsedFlushMs, 100),
+    LOG_LEVEL: env.logLevel(),
+  })
+  .superRefine(
+    (cfg, ctx) => {
+      if (cfg.TOKEN_ACTIVE_KID === undefined) return;
+      const kids = parseSigningKeys(cfg.TOKEN_SIGNING_KEYS).map((k) => k.kid);
+      if (!kids.includes(cfg.TOKEN_ACTIVE_KID)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['TOKEN_ACTIVE_KID'],
+          message: `"${cfg.TOKEN_ACTIVE_KID}" is not a kid in TOKEN_SIGNING_KEYS (${kids.join(', ')})`,
+        });
+      }
+    },
+    { when: (payload) => !payload.issues.some((i) => i.path?.[0] === 'TOKEN_SIGNING_KEYS' || i.path?.[0] === 'TOKEN_ACTIVE_KID') },
+  );
+export type TokenEnv = z.output<typeof tokenEnvSchema>;
+
+/** Reads and checks the environment; throws ConfigError listing every problem. */
+export function loadTokenEnv(source: NodeJS.ProcessEnv = process.env): TokenEnv {
+  return loadConfig('token', tokenEnvSchema, source);
+}
+
+/** `<namespace>_token` unless TOKEN_DB_NAME overrides it. */
+export const tokenDbName = (cfg: Pick<TokenEnv, 'DISPATCH_NAMESPACE' | 'TOKEN_DB_NAME'>): string =>
+  cfg.TOKEN_DB_NAME ?? `${cfg.DISPATCH_NAMESPACE}_token`;

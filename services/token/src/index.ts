@@ -1,0 +1,28 @@
+export { createTokenService, type TokenService, type TokenServiceDeps } from './service.js';
+export {
+  defaultTokenServiceConfig,
+  loadTokenEnv,
+  resolveTokenServiceConfig,
+  tokenDbName,
+  tokenEnvSchema,
+  type TokenEnv,
+  type TokenServiceConfig,
+} from './config.js';
+export {
+  KeyringError,
+  MIN_SECRET_BYTES,
+  createKeyring,
+  formatSigningKeys,
+  generateKeyring,
+  generateSigningKey,
+  keyringFromConfig,
+  parseSigningKeys,
+  type Keyring,
+  type SigningKey,
+} from './keys/keyring.js';
+export { TOKEN_REVOKED_TOPIC } from './use-cases/revoke-api-token.js';
+export type { ApiTokenCredential, ApiTokenEntity, ApiTokenRepository, LastUse, RevokeResult } from './store/api-token-repository.js';
+export type { SessionEntity, SessionRepository } from './store/session-repository.js';
+export { MemoryApiTokenRepository } from './store/memory-api-token-repository.js';
+export { MemorySessionRepository } from './store/memory-session-repository.js';
+export { createMongoTokenStores, type TokenStores } from './store/mongo-stores.js';

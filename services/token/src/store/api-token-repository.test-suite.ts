@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DispatchError } from '@dispatch/contracts';
+import { newId } from '@dispatch/runtime';
+import type { ApiTokenEntity, ApiTokenRepository } from './api-token-repository.js';
+
+const hash = () => randomBytes(32).toString('hex');
+
+export function makeApiToken(overrides: Partial<ApiTokenEntity> = {}): ApiTokenEntity {
+  return {
+    id: newId('tok'),
+    businessId: newId('biz'),
+    tokenHash: hash(),
+    description: 'CI deploys',
+    createdBy: newId('usr'),
+    createdAt: new Date('2025-01-02T03:04:05.678Z'),
+    lastUsedAt: null,
+    expiresAt: null,
+    revokedAt: null,
+    revokedBy: null,
+    ...overrides,
+  };
+}
+
+/** The one contract every ApiTokenRepository implementation must pass. */
+export function describeApiTokenRepositoryContract(name: string, factory: () => ApiTokenRepository | Promise<ApiTokenRepository>): void {
+  describe(`ApiTokenRepository contract: ${name}`, () => {
+    let repo: ApiTokenRepository;
+    beforeEach(async () => {
+      repo = await factory();
+    });
+
+    it('stores a token and reads it back exactly, scoped to its business', async () => {
+      const token = makeApiToken({ expiresAt: new Date('2030-01-01T00:00:00.000Z') });
+      await repo.create(token);
+      expect(await repo.get(token.businessId, token.id)).toEqual(token);
+      expect(await repo.get(newId('biz'), token.id)).toBeNull();
+      expect(await repo.get(token.businessId, newId('tok'))).toBeNull();
+    });
+
+    it('finds a token by the hash of its secret, and nothing for an unknown hash', async () => {
+      const token = makeApiToken();
+      await repo.create(token);
+      expect(await repo.findByHash(token.tokenHash)).toMatchObject({
+        id: token.id,
+        businessId: token.businessId,
+        tokenHash: token.tokenHash,
+        description: token.description,
+        createdBy: token.createdBy,
+        createdAt: token.createdAt,
+        expiresAt: null,
+        revokedAt: null,
+        revokedBy: null,
+      });
+      expect(await repo.findByHash(hash())).toBeNull();
+    });
+
+    it('rejects a duplicate id or a duplicate token hash with CONFLICT', async () => {
+      const token = makeApiToken();
+      await repo.create(token);
+      const sameId = repo.create(makeApiToken({ id: token.id }));
+      await expect(sameId).rejects.toBeInstanceOf(DispatchError);
+      await expect(sameId).rejects.toMatchObject({ code: 'CONFLICT' });
+      await expect(repo.create(makeApiToken({ tokenHash: token.tokenHash }))).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect(await repo.get(token.businessId, token.id)).toEqual(token);
+    });
+
+    it('lists only the business tokens, newest first', async () => {
+      const businessId = newId('biz');
+      const oldest = makeApiToken({ businessId, createdAt: new Date('2025-01-01T00:00:00.000Z'), description: 'oldest' });
+      const newest = makeApiToken({ businessId, createdAt: new Date('2025-03-01T00:00:00.000Z'), description: 'newest' });
+      const middle = makeApiToken({ businessId, createdAt: new Date('2025-02-01T00:00:00.000Z'), description: 'middle' });
+      await repo.create(oldest);
+      await repo.create(newest);
+      await repo.create(middle);
+      await repo.create(makeApiToken());
+      expect((await repo.list(businessId)).map((t) => t.description)).toEqual(['newest', 'middle', 'oldest']);
+      expect(await repo.list(businessId)).toEqual([newest, middle, oldest]);
+      expect(await repo.list(newId('biz'))).toEqual([]);
+    });
+
+    it('revokes once: the second call returns the record unchanged', async () => {
+      const token = makeApiToken();
+      await repo.create(token);
+      const first = await repo.revoke(token.businessId, token.id, 'usr_0000000000aaaaaaaaaaaaaaaa', new Date('2025-05-05T05:05:05.005Z'));
+      expect(first).toEqual({
+        changed: true,
+        token: { ...token, revokedAt: new Date('2025-05-05T05:05:05.005Z'), revokedBy: 'usr_0000000000aaaaaaaaaaaaaaaa' },
+      });
+      const second = await repo.revoke(token.businessId, token.id, 'usr_0000000000bbbbbbbbbbbbbbbb', new Date('2025-06-06T06:06:06.006Z'));
+      expect(second).toEqual({ changed: false, token: first?.token });
+      expect(await repo.get(token.businessId, token.id)).toEqual(first?.token);
+    });
+
+    it('revokes atomically: of concurrent revocations exactly one changes the record', async () => {
+      const token = makeApiToken();
+      await repo.create(token);
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => repo.revoke(token.businessId, token.id, newId('usr'), new Date(Date.UTC(2025, 0, 1, 0, 0, i)))),
+      );
+      const changed = results.filter((r) => r?.changed);
+      expect(changed).toHaveLength(1);
+      const stored = await repo.get(token.businessId, token.id);
+      expect(stored).not.toBeNull();
+      expect(stored).toEqual(changed[0]?.token);
+      // Every caller sees the one recorded revocation.
+      for (const result of results) expect(result?.token).toEqual(stored);
+    });
+
+    it('never lets a concurrent lastUsedAt flush undo a revocation', async () => {
+      for (let round = 0; round < 5; round++) {
+        const token = makeApiToken();
+        await repo.create(token);
+        const revokedAt = new Date(Date.UTC(2025, 6, 1, 0, 0, round));
+        // One instance flushes serially; its flushes race the revocation.
+        const flushes = (async () => {
+          for (let i = 0; i < 4; i++) await repo.recordLastUsed([{ id: token.id, at: new Date(Date.UTC(2025, 6, 1, 0, 0, round, i)) }]);
+        })();
+        const [revoked] = await Promise.all([repo.revoke(token.businessId, token.id, token.createdBy, revokedAt), flushes]);
+        expect(revoked?.changed).toBe(true);
+        const stored = await repo.get(token.businessId, token.id);
+        expect(stored?.revokedAt).toEqual(revokedAt);
+        expect(stored?.revokedBy).toBe(token.createdBy);
+        expect(stored?.lastUsedAt).toEqual(new Date(Date.UTC(2025, 6, 1, 0, 0, round, 3)));
+        expect((await repo.findByHash(token.tokenHash))?.revokedAt).toEqual(revokedAt);
+      }
+    });
+
+    it('does not revoke another business token or an unknown id', async () => {
+      const token = makeApiToken();
+      await repo.create(token);
+      expect(await repo.revoke(newId('biz'), token.id, newId('usr'), new Date())).toBeNull();
+      expect(await repo.revoke(token.businessId, newId('tok'), newId('usr'), new Date())).toBeNull();
+      expect(await repo.get(token.businessId, token.id)).toEqual(token);
+    });
+
+    it('moves lastUsedAt forward only, in one batch, ignoring unknown ids', async () => {
+      const a = makeApiToken();
+      const b = makeApiToken({ lastUsedAt: new Date('2025-04-01T00:00:00.000Z') });
+      await repo.create(a);
+      await repo.create(b);
+      await repo.recordLastUsed([
+        { id: a.id, at: new Date('2025-03-01T00:00:00.000Z') },
+        { id: b.id, at: new Date('2025-02-01T00:00:00.000Z') },
+        { id: newId('tok'), at: new Date('2025-03-01T00:00:00.000Z') },
+      ]);
+      expect((await repo.get(a.businessId, a.id))?.lastUsedAt).toEqual(new Date('2025-03-01T00:00:00.000Z'));
+      expect((await repo.get(b.businessId, b.id))?.lastUsedAt).toEqual(new Date('2025-04-01T00:00:00.000Z'));
+      await repo.recordLastUsed([{ id: b.id, at: new Date('2025-04-01T00:00:01.000Z') }]);
+      expect((await repo.get(b.businessId, b.id))?.lastUsedAt).toEqual(new Date('2025-04-01T00:00:01.000Z'));
+      await repo.recordLastUsed([]);
+      expect((await repo.get(a.businessId, a.id))?.lastUsedAt).toEqual(new Date('2025-03-01T00:00:00.000Z'));
+    });
+  });
+}

@@ -1,0 +1,42 @@
+import { DispatchError } from '@dispatch/contracts';
+import type { SessionEntity, SessionRepository } from './session-repository.js';
+
+const copy = (s: SessionEntity): SessionEntity => ({
+  ...s,
+  createdAt: new Date(s.createdAt),
+  expiresAt: new Date(s.expiresAt),
+  revokedAt: s.revokedAt && new Date(s.revokedAt),
+});
+
+/** In-memory sessions (embedded mode and tests). */
+export class MemorySessionRepository implements SessionRepository {
+  private readonly byId = new Map<string, SessionEntity>();
+
+  async create(session: SessionEntity): Promise<void> {
+    if (this.byId.has(session.id)) throw new DispatchError('CONFLICT', 'Session already exists');
+    this.byId.set(session.id, copy(session));
+  }
+
+  async get(businessId: string, id: string): Promise<SessionEntity | null> {
+    const session = this.byId.get(id);
+    return session && session.businessId === businessId ? copy(session) : null;
+  }
+
+  async revoke(userId: string, id: string, at: Date): Promise<SessionEntity | null> {
+    const session = this.byId.get(id);
+    if (!session || session.userId !== userId) return null;
+    session.revokedAt ??= new Date(at);
+    return copy(session);
+  }
+
+  async deleteExpired(before: Date): Promise<number> {
+    let count = 0;
+    for (const [id, session] of this.byId) {
+      if (session.expiresAt < before) {
+        this.byId.delete(id);
+        count++;
+      }
+    }
+    return count;
+  }
+}

@@ -1,0 +1,25 @@
+import type { Bus } from '@dispatch/bus';
+import type { Logger } from '@dispatch/runtime';
+import type { Keyring } from '../keys/keyring.js';
+import type { TokenServiceConfig } from '../config.js';
+import type { LastUsedRecorder } from '../last-used-recorder.js';
+import type { ApiTokenRepository } from '../store/api-token-repository.js';
+import type { SessionRepository } from '../store/session-repository.js';
+
+/** What the use cases work with. */
+export interface TokenContext {
+  keyring: Keyring;
+  apiTokens: ApiTokenRepository;
+  sessions: SessionRepository;
+  config: TokenServiceConfig;
+  lastUsed: Pick<LastUsedRecorder, 'record'>;
+  /** Events and cache invalidation. */
+  events: Pick<Bus, 'publish' | 'broadcast'>;
+  now(): Date;
+}
+
+/** Per-request context: correlation id and a logger bound to it. */
+export interface RequestMeta {
+  requestId: string;
+  logger: Logger;
+}

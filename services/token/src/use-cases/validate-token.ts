@@ -1,0 +1,38 @@
+import type { InvalidTokenReason, ValidateTokenReply, ValidateTokenRequest } from '@dispatch/contracts';
+import { hashesEqual, sha256Hex } from '../tokens/hash.js';
+import { verifyTokenSignature } from '../tokens/jwt.js';
+import type { TokenContext } from './context.js';
+
+const invalid = (reason: InvalidTokenReason): ValidateTokenReply => ({ valid: false, reason });
+
+/**
+ * token.validate: form and signature first (no I/O), then the store, which alone decides:
+ * a well-signed token that is unknown, revoked or expired there is not valid.
+ */
+export async function validateToken(ctx: TokenContext, request: ValidateTokenRequest): Promise<ValidateTokenReply> {
+  const now = ctx.now();
+  const verified = await verifyTokenSignature(ctx.keyring, request.token, now);
+  if (!verified.ok) return invalid(verified.reason);
+  const { claims } = verified;
+  const tokenHash = sha256Hex(request.token);
+
+  if (claims.typ === 'api') {
+    const token = await ctx.apiTokens.findByHash(tokenHash);
+    if (!token || !hashesEqual(token.tokenHash, tokenHash) || token.id !== claims.sub || token.businessId !== claims.bid) {
+      return invalid('unknown_token');
+    }
+    if (token.revokedAt) return invalid('revoked');
+    if (token.expiresAt && token.expiresAt.getTime() <= now.getTime()) return invalid('expired');
+    ctx.lastUsed.record(token.id, now);
+    return { valid: true, principal: { kind: 'api', businessId: token.businessId, tokenId: token.id, scopes: ['*'] } };
+  }
+
+  const session = await ctx.sessions.get(claims.bid, claims.sid);
+  if (!session || !hashesEqual(session.tokenHash, tokenHash) || session.userId !== claims.sub) return invalid('unknown_token');
+  if (session.revokedAt) return invalid('revoked');
+  if (session.expiresAt.getTime() <= now.getTime()) return invalid('expired');
+  return {
+    valid: true,
+    principal: { kind: 'session', businessId: session.businessId, userId: session.userId, sessionId: session.id, role: session.role },
+  };
+}
