@@ -1,0 +1,8 @@
+export {
+  PasswordHasher,
+  assertScryptParams,
+  defaultScryptParams,
+  parseScryptHash,
+  scryptMaxmem,
+  type ScryptParams,
+} from './scrypt-hasher.js';

@@ -1,0 +1,102 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { claimModel, claimsOf, insertOne, modelOn, tryClaim, type ClaimDoc } from './mongo-shared.js';
+import type { VerificationTokenRecord, VerificationTokenRepository } from './verification-token-repository.js';
+
+interface VerificationTokenDoc {
+  tokenHash: string;
+  userId: string;
+  expiresAt: Date;
+  /** Denormalised copy of the claim's time, for people reading the database; the claim is the truth. */
+  usedAt: Date | null;
+  attempts: number;
+  createdAt: Date;
+}
+
+const verificationTokenSchema = new Schema<VerificationTokenDoc>(
+  {
+    tokenHash: { type: String, required: true },
+    userId: { type: String, required: true },
+    // No TTL index (FerretDB refuses `expires`): expiry is enforced in code.
+    expiresAt: { type: Date, required: true },
+    usedAt: { type: Date, default: null },
+    attempts: { type: Number, required: true, default: 0 },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'verification_tokens', versionKey: false, strict: 'throw' },
+);
+verificationTokenSchema.index({ tokenHash: 1 }, { unique: true, name: 'token_hash_unique' });
+verificationTokenSchema.index({ userId: 1 }, { name: 'user' });
+
+const toRecord = (d: VerificationTokenDoc, claimedAt: Date | undefined): VerificationTokenRecord => ({
+  tokenHash: d.tokenHash,
+  userId: d.userId,
+  expiresAt: new Date(d.expiresAt),
+  usedAt: claimedAt ?? null,
+  attempts: d.attempts,
+  createdAt: new Date(d.createdAt),
+});
+
+export const verificationTokenModel = (connection: Connection): Model<VerificationTokenDoc> =>
+  modelOn(connection, 'VerificationToken', verificationTokenSchema);
+
+/**
+ * Verification tokens in `verification_tokens`; their single use is decided by inserting a claim
+ * (`_id` = token hash) into `verification_token_claims`.
+ */
+export class MongoVerificationTokenRepository implements VerificationTokenRepository {
+  constructor(
+    private readonly model: Model<VerificationTokenDoc>,
+    private readonly claims: Model<ClaimDoc>,
+  ) {}
+
+  static on(connection: Connection): MongoVerificationTokenRepository {
+    return new MongoVerificationTokenRepository(
+      verificationTokenModel(connection),
+      claimModel(connection, 'VerificationTokenClaim', 'verification_token_claims'),
+    );
+  }
+
+  async init(): Promise<void> {
+    await Promise.all([this.model.init(), this.claims.init()]);
+  }
+
+  async create(token: VerificationTokenRecord): Promise<VerificationTokenRecord> {
+    await insertOne(this.model, { ...token, usedAt: null }, { tokenHash: 'tokenHash' });
+    if (token.usedAt) await tryClaim(this.claims, token.tokenHash, token.usedAt);
+    return { ...token };
+  }
+
+  async findByHash(tokenHash: string): Promise<VerificationTokenRecord | null> {
+    const d = await this.model.findOne({ tokenHash }).lean<VerificationTokenDoc>().exec();
+    if (!d) return null;
+    const claimed = await claimsOf(this.claims, [tokenHash]);
+    return toRecord(d, claimed.get(tokenHash));
+  }
+
+  /** A counter for observability: on FerretDB concurrent increments may be lost (no atomic $inc there). */
+  async recordAttempt(tokenHash: string): Promise<VerificationTokenRecord | null> {
+    const d = await this.model
+      .findOneAndUpdate({ tokenHash }, { $inc: { attempts: 1 } }, { returnDocument: 'after' })
+      .lean<VerificationTokenDoc>()
+      .exec();
+    if (!d) return null;
+    const claimed = await claimsOf(this.claims, [tokenHash]);
+    return toRecord(d, claimed.get(tokenHash));
+  }
+
+  async markUsed(tokenHash: string, now: Date): Promise<VerificationTokenRecord | null> {
+    const current = await this.findByHash(tokenHash);
+    if (!current || current.usedAt || current.expiresAt.getTime() <= now.getTime()) return null;
+    if (!(await tryClaim(this.claims, tokenHash, now))) return null;
+    await this.model.updateOne({ tokenHash }, { $set: { usedAt: now } }).exec();
+    return { ...current, usedAt: now };
+  }
+
+  async deleteByUser(userId: string): Promise<void> {
+    const docs = await this.model.find({ userId }, { tokenHash: 1 }).lean<Pick<VerificationTokenDoc, 'tokenHash'>[]>().exec();
+    const hashes = docs.map((d) => d.tokenHash);
+    if (hashes.length === 0) return;
+    await this.model.deleteMany({ tokenHash: { $in: hashes } }).exec();
+    await this.claims.deleteMany({ _id: { $in: hashes } }).exec();
+  }
+}

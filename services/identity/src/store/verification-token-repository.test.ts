@@ -1,0 +1,16 @@
+import { describe } from 'vitest';
+import { useMongo } from '../test/mongo.js';
+import { MemoryVerificationTokenRepository } from './memory-verification-token-repository.js';
+import { MongoVerificationTokenRepository } from './mongo-verification-token-repository.js';
+import { describeVerificationTokenRepositoryContract } from './verification-token-repository.test-suite.js';
+
+describeVerificationTokenRepositoryContract('memory', async () => new MemoryVerificationTokenRepository());
+
+describe('mongo', () => {
+  const mongo = useMongo();
+  describeVerificationTokenRepositoryContract('mongo', async () => {
+    const repo = MongoVerificationTokenRepository.on(mongo.freshDb());
+    await repo.init();
+    return repo;
+  });
+});

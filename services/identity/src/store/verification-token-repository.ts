@@ -1,0 +1,25 @@
+export interface VerificationTokenRecord {
+  /** sha256 (hex) of the token mailed to the user; unique. The token itself is never stored. */
+  tokenHash: string;
+  userId: string;
+  expiresAt: Date;
+  usedAt: Date | null;
+  /** How many times this token was presented. */
+  attempts: number;
+  createdAt: Date;
+}
+
+export interface VerificationTokenRepository {
+  /** Throws `DuplicateKeyError('tokenHash')` on a hash collision. */
+  create(token: VerificationTokenRecord): Promise<VerificationTokenRecord>;
+  findByHash(tokenHash: string): Promise<VerificationTokenRecord | null>;
+  /** Counts one presentation of the token (atomic $inc); returns the record after the update, or null when unknown. */
+  recordAttempt(tokenHash: string): Promise<VerificationTokenRecord | null>;
+  /**
+   * Marks the token used, atomically, only when it is unused and unexpired at `now`.
+   * Returns the updated record; null when it was unknown, already used (e.g. by a concurrent call) or expired.
+   */
+  markUsed(tokenHash: string, now: Date): Promise<VerificationTokenRecord | null>;
+  /** Removes every token of a user. */
+  deleteByUser(userId: string): Promise<void>;
+}
