@@ -1,0 +1,119 @@
+import { MemoryBus, MemoryHub } from '@dispatch/bus';
+import { startEdgeServer, type EdgeServer } from '@dispatch/edge';
+import { createIdentityService, createMemoryIdentityStores } from '@dispatch/identity';
+import { OutboxMailer, SmtpMailer, createNotificationService, type Mailer } from '@dispatch/notification';
+import { startOrdersUpstream, type OrdersUpstream } from '@dispatch/orders-upstream';
+import { MemoryLimiter, createRateLimitService } from '@dispatch/ratelimit';
+import { createLogger, type Logger } from '@dispatch/runtime';
+import { MemoryApiTokenRepository, MemorySessionRepository, createTokenService, generateKeyring } from '@dispatch/token';
+import type { EmbeddedEnv } from './config.js';
+
+export interface Embedded {
+  edgeUrl: string;
+  upstreamUrl: string;
+  /** Where emails are written when no SMTP_URL is given. */
+  outboxDir: string | undefined;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+/**
+ * Every service in one process on in-memory adapters (bus, stores, limiter) — the same service
+ * code as the mesh above the adapters. Tokens and accounts live as long as the process.
+ */
+export async function startEmbedded(env: EmbeddedEnv, logger = createLogger({ service: 'embedded', level: env.LOG_LEVEL })): Promise<Embedded> {
+  const hub = new MemoryHub();
+  const ns = env.DISPATCH_NAMESPACE;
+  const busFor = (service: string) => new MemoryBus(hub, ns, logger.child({ component: service }));
+  const stops: (() => Promise<void>)[] = [];
+
+  let upstream: OrdersUpstream | undefined;
+  let upstreamUrl = env.UPSTREAM_URL;
+  if (!upstreamUrl) {
+    upstream = await startOrdersUpstream(0);
+    upstreamUrl = upstream.url;
+    stops.push(() => upstream?.close() ?? Promise.resolve());
+  }
+
+  const identityBus = busFor('identity');
+  const identity = createIdentityService({
+    bus: identityBus,
+    logger: logger.child({ component: 'identity' }),
+    ...createMemoryIdentityStores(),
+    config: { scrypt: { N: env.PASSWORD_SCRYPT_N, r: env.PASSWORD_SCRYPT_R, p: env.PASSWORD_SCRYPT_P } },
+  });
+
+  const tokenBus = busFor('token');
+  const token = createTokenService({
+    bus: tokenBus,
+    logger: logger.child({ component: 'token' }),
+    apiTokens: new MemoryApiTokenRepository(),
+    sessions: new MemorySessionRepository(),
+    // Embedded only: a key per run (tokens live in memory, so they end with the process anyway).
+    keyring: generateKeyring('embedded'),
+    config: { sessionTtlSeconds: env.SESSION_TTL_SECONDS },
+  });
+
+  const ratelimitBus = busFor('ratelimit');
+  const ratelimit = createRateLimitService({ bus: ratelimitBus, logger: logger.child({ component: 'ratelimit' }), limiter: new MemoryLimiter() });
+
+  const outboxDir = env.SMTP_URL ? undefined : env.OUTBOX_DIR;
+  const mailer: Mailer = env.SMTP_URL
+    ? new SmtpMailer({ url: env.SMTP_URL, from: env.MAIL_FROM })
+    : new OutboxMailer({ dir: env.OUTBOX_DIR, from: env.MAIL_FROM, logger: logger.child({ component: 'outbox' }) });
+  const notificationBus = busFor('notification');
+
+  const edgeBus = busFor('edge');
+  await identity.start();
+  await token.start();
+  await ratelimit.start();
+  let edge: EdgeServer;
+  try {
+    edge = await startEdgeServer(
+      {
+        bus: edgeBus,
+        logger: logger.child({ component: 'edge' }),
+        config: {
+          upstreamUrl,
+          rateLimit: { limit: env.RATE_LIMIT_DEFAULT_LIMIT, windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS, failurePolicy: 'open' },
+          bodyLimitBytes: 16 * 1024,
+          busTimeoutMs: 5000,
+          upstreamTimeoutMs: 30_000,
+        },
+      },
+      env.EDGE_PORT,
+      env.EDGE_HOST,
+    );
+  } catch (err) {
+    await Promise.all([identity.stop(), token.stop(), ratelimit.stop()]);
+    await upstream?.close();
+    throw err;
+  }
+  const notification = createNotificationService({
+    bus: notificationBus,
+    logger: logger.child({ component: 'notification' }),
+    mailer,
+    config: { publicUrl: env.PUBLIC_URL ?? edge.url },
+  });
+  await notification.start();
+
+  stops.unshift(
+    () => edge.close(),
+    () => notification.stop(),
+    () => ratelimit.stop(),
+    () => token.stop(),
+    () => identity.stop(),
+    async () => {
+      for (const bus of [edgeBus, notificationBus, ratelimitBus, tokenBus, identityBus]) await bus.drain();
+    },
+  );
+  return {
+    edgeUrl: edge.url,
+    upstreamUrl,
+    outboxDir,
+    logger,
+    stop: async () => {
+      for (const stop of stops) await stop();
+    },
+  };
+}

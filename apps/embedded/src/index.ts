@@ -1,0 +1,2 @@
+export { startEmbedded, type Embedded } from './embedded.js';
+export { EmbeddedEnv } from './config.js';

@@ -1,0 +1,26 @@
+import { Router } from '@koa/router';
+import Koa from 'koa';
+import type { EdgeDeps, EdgeState } from './http/context.js';
+import { errorEnvelope } from './http/envelope.js';
+import { requestContext, securityHeaders } from './http/request-id.js';
+import { healthRoutes } from './routes/health.js';
+import { proxyRoutes } from './routes/proxy.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { userRoutes } from './routes/user.js';
+
+/** The public HTTP surface. Route order matters: token management before the /api/v1/* proxy. */
+export function createEdgeApp(deps: EdgeDeps): Koa<EdgeState> {
+  const app = new Koa<EdgeState>({ proxy: false });
+  app.silent = true;
+  const router = new Router<EdgeState>();
+  healthRoutes(router, deps);
+  userRoutes(router, deps);
+  tokenRoutes(router, deps);
+  proxyRoutes(router, deps);
+  app.use(requestContext(deps.logger));
+  app.use(errorEnvelope);
+  app.use(securityHeaders);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,58 @@
+import {
+  DispatchError,
+  errors,
+  tokenManagerRoles,
+  type ApiPrincipal,
+  type Principal,
+  type Role,
+  type SessionPrincipal,
+} from '@dispatch/contracts';
+import type { EdgeContext, EdgeDeps } from '../http/context.js';
+import { bearerToken } from './bearer.js';
+
+/**
+ * Authenticates the Bearer token through the token service. Fails closed: 401 for any token
+ * that is not valid now, 503 when the token service cannot answer — never a pass.
+ */
+export async function authenticate(ctx: EdgeContext, deps: EdgeDeps): Promise<Principal> {
+  const token = bearerToken(ctx.get('authorization') || undefined);
+  if (!token) throw errors.unauthorized();
+  let reply;
+  try {
+    reply = await deps.bus.request('token.validate', { token }, { timeoutMs: deps.config.busTimeoutMs, requestId: ctx.state.requestId });
+  } catch (err) {
+    if (err instanceof DispatchError && err.code !== 'SERVICE_UNAVAILABLE') {
+      ctx.state.logger.error({ code: err.code }, 'token validation failed');
+    }
+    throw errors.unavailable('Authentication is temporarily unavailable, try again shortly');
+  }
+  if (!reply.valid) {
+    ctx.state.logger.info({ reason: reply.reason }, 'token rejected');
+    throw errors.unauthorized();
+  }
+  ctx.state.principal = reply.principal;
+  return reply.principal;
+}
+
+/** A user session (portal login) with one of `roles`; API tokens get 403. */
+export async function requireSession(ctx: EdgeContext, deps: EdgeDeps, roles?: readonly Role[]): Promise<SessionPrincipal> {
+  const principal = await authenticate(ctx, deps);
+  if (principal.kind !== 'session') {
+    throw errors.forbidden('This endpoint needs a user session; API tokens cannot manage the account', 'wrong_token_type');
+  }
+  if (roles && !roles.includes(principal.role)) {
+    throw errors.forbidden(`Your role (${principal.role}) does not allow this action`, 'insufficient_role');
+  }
+  return principal;
+}
+
+export const requireTokenManager = (ctx: EdgeContext, deps: EdgeDeps) => requireSession(ctx, deps, tokenManagerRoles);
+
+/** An API token (server-to-server); user sessions get 403 on the business API. */
+export async function requireApiToken(ctx: EdgeContext, deps: EdgeDeps): Promise<ApiPrincipal> {
+  const principal = await authenticate(ctx, deps);
+  if (principal.kind !== 'api') {
+    throw errors.forbidden('The business API needs an API token; generate one in Settings > API Access', 'wrong_token_type');
+  }
+  return principal;
+}

@@ -1,0 +1,46 @@
+import { connectNatsBus } from '@dispatch/bus';
+import { Lifecycle, createLogger, loadConfig, runMain } from '@dispatch/runtime';
+import { NotificationEnv, mailDomain, ownEnv } from './config.js';
+import type { Mailer } from './mail/mailer.js';
+import { OutboxMailer } from './mail/outbox-mailer.js';
+import { SmtpMailer } from './mail/smtp-mailer.js';
+import { createNotificationService } from './service.js';
+
+const SERVICE = 'notification';
+
+await runMain(SERVICE, async () => {
+  const env = loadConfig(SERVICE, NotificationEnv, ownEnv(NotificationEnv));
+  const logger = createLogger({ service: SERVICE, level: env.LOG_LEVEL });
+  const lifecycle = new Lifecycle(logger);
+  lifecycle.handleSignals();
+
+  let mailer: Mailer;
+  if (env.SMTP_URL) {
+    mailer = new SmtpMailer({ url: env.SMTP_URL, from: env.MAIL_FROM });
+    logger.info({ smtpHost: new URL(env.SMTP_URL).host }, 'sending mail over SMTP');
+  } else {
+    const outbox = new OutboxMailer({ dir: env.OUTBOX_DIR, from: env.MAIL_FROM, logger });
+    mailer = outbox;
+    logger.info({ outbox: outbox.dir }, 'no SMTP_URL: writing mails to the outbox folder');
+  }
+  lifecycle.onStop('mailer', () => mailer.close?.());
+
+  const bus = await connectNatsBus({ servers: env.NATS_URL, namespace: env.DISPATCH_NAMESPACE, logger, name: SERVICE });
+  lifecycle.onStop('bus', () => bus.drain());
+
+  const service = createNotificationService({
+    bus,
+    logger,
+    mailer,
+    config: {
+      publicUrl: env.PUBLIC_URL,
+      maxDeliver: env.NOTIFICATION_MAX_DELIVER,
+      messageIdDomain: mailDomain(env.MAIL_FROM),
+    },
+  });
+  await service.start();
+  // Closers run in reverse: stop the consumer (in-flight mail finishes) → drain the bus → close SMTP.
+  lifecycle.onStop('service', () => service.stop());
+
+  logger.info({ namespace: env.DISPATCH_NAMESPACE, mail: env.SMTP_URL ? 'smtp' : 'outbox' }, 'ready');
+});
