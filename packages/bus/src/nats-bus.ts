@@ -247,6 +247,10 @@ export class NatsBus implements Bus {
     return this.remember(async () => {
       messages.stop();
       await loop.catch(() => undefined);
+      // Make sure the server has seen the unsubscribe of our pull inbox before anyone publishes
+      // again: otherwise it may hand the next event to the dead pull request, and that event
+      // would only come back after ack_wait.
+      if (!this.nc.isClosed()) await this.nc.flush().catch(() => undefined);
     });
   }
 
