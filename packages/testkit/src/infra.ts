@@ -1,4 +1,5 @@
-import { startMongoServer, startNatsServer, startRedisServer, type LocalServer } from './servers.js';
+import { startContainer } from './containers.js';
+import { hasLocalServer, startMongoServer, startNatsServer, startRedisServer, type LocalServer } from './servers.js';
 
 /** Where the tests' infrastructure lives. Env URLs win; otherwise local servers on free ports. */
 export interface InfraUrls {
@@ -17,8 +18,8 @@ export type InfraKind = 'nats' | 'redis' | 'mongo';
 
 /**
  * Takes infrastructure in this order: NATS_URL / REDIS_URL / MONGO_URL from the environment;
- * else local nats-server, redis-server and FerretDB (or mongod) started on free ports in temp dirs.
- * (No Docker engine runs on these machines, so the Testcontainers fallback is not wired here.)
+ * else local nats-server, redis-server and FerretDB (or mongod) started on free ports in temp dirs;
+ * else Testcontainers (only where a Docker engine runs; none does on our CI machines).
  */
 export async function startInfra(kinds: InfraKind[] = ['nats', 'redis', 'mongo']): Promise<Infra> {
   const servers: Infra['servers'] = {};
@@ -27,7 +28,7 @@ export async function startInfra(kinds: InfraKind[] = ['nats', 'redis', 'mongo']
     if (!want.has(kind)) return '';
     const fromEnv = process.env[envName];
     if (fromEnv) return fromEnv;
-    const server = await start();
+    const server = hasLocalServer(kind) ? await start() : await startContainer(kind);
     servers[kind] = server;
     return server.url;
   };

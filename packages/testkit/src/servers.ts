@@ -100,6 +100,19 @@ export async function startRedisServer(): Promise<LocalServer> {
   );
 }
 
+/** Whether a local binary can serve this kind (FerretDB counts when Go can build it). */
+export function hasLocalServer(kind: 'nats' | 'redis' | 'mongo'): boolean {
+  if (kind === 'nats') return which('nats-server') !== undefined;
+  if (kind === 'redis') return which('redis-server') !== undefined;
+  return (
+    which('mongod') !== undefined ||
+    which('ferretdb') !== undefined ||
+    Boolean(process.env['FERRETDB_BIN'] && existsSync(process.env['FERRETDB_BIN'])) ||
+    which('go') !== undefined ||
+    existsSync('/usr/local/go/bin/go')
+  );
+}
+
 /** Finds the FerretDB binary: FERRETDB_BIN, then the cache that scripts/install-ferretdb.sh fills (building it if needed). */
 export function ferretdbBinary(): string {
   const fromEnv = process.env['FERRETDB_BIN'];
