@@ -46,6 +46,12 @@ export const env = {
         return false;
       }
     }, `must be a URL (${protocols.join(', ')})`),
+  /** NATS_URL: one or more nats:// (tls://, ws://, wss://) URLs, comma-separated. */
+  natsServers: () =>
+    z.string().refine((v) => {
+      const url = env.url(['nats', 'tls', 'ws', 'wss']);
+      return v.split(',').every((part) => url.safeParse(part.trim()).success);
+    }, 'must be nats:// URL(s), comma-separated'),
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
   int: (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback),
   namespace: () =>

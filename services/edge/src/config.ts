@@ -2,7 +2,7 @@ import { env } from '@dispatch/runtime';
 import { z } from 'zod';
 
 export const EdgeEnv = z.object({
-  NATS_URL: env.url(['nats', 'tls', 'ws', 'wss']),
+  NATS_URL: env.natsServers(),
   DISPATCH_NAMESPACE: env.namespace(),
   EDGE_PORT: env.port(8080),
   EDGE_HOST: z.string().default('127.0.0.1'),

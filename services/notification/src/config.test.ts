@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '@dispatch/runtime';
-import { NotificationEnv, mailDomain, ownEnv } from './config.js';
+import { NotificationEnv, mailDomain } from './config.js';
 
 describe('notification config', () => {
   it('applies defaults', () => {
-    const env = loadConfig('notification', NotificationEnv, ownEnv(NotificationEnv, { NATS_URL: 'nats://127.0.0.1:4222' }));
+    const env = loadConfig('notification', NotificationEnv, { NATS_URL: 'nats://127.0.0.1:4222' });
     expect(env).toMatchObject({
       DISPATCH_NAMESPACE: 'dispatch',
       OUTBOX_DIR: './.dispatch/outbox',
@@ -18,12 +18,12 @@ describe('notification config', () => {
 
   it('requires NATS_URL and checks SMTP_URL; ignores unrelated *_FILE variables', () => {
     expect(() =>
-      loadConfig('notification', NotificationEnv, ownEnv(NotificationEnv, { SMTP_URL: 'http://x', OTHER_FILE: '/nonexistent' })),
+      loadConfig('notification', NotificationEnv, { SMTP_URL: 'http://x', OTHER_FILE: '/nonexistent' }),
     ).toThrow(ConfigError);
     const env = loadConfig(
       'notification',
       NotificationEnv,
-      ownEnv(NotificationEnv, { NATS_URL: 'nats://a:4222,nats://b:4222', SMTP_URL: 'smtps://u:p@mail:465', OTHER_FILE: '/nonexistent' }),
+      { NATS_URL: 'nats://a:4222,nats://b:4222', SMTP_URL: 'smtps://u:p@mail:465', OTHER_FILE: '/nonexistent' },
     );
     expect(env.SMTP_URL).toBe('smtps://u:p@mail:465');
   });

@@ -1,6 +1,6 @@
 import { connectNatsBus } from '@dispatch/bus';
 import { Lifecycle, createLogger, loadConfig, runMain } from '@dispatch/runtime';
-import { NotificationEnv, mailDomain, ownEnv } from './config.js';
+import { NotificationEnv, mailDomain } from './config.js';
 import type { Mailer } from './mail/mailer.js';
 import { OutboxMailer } from './mail/outbox-mailer.js';
 import { SmtpMailer } from './mail/smtp-mailer.js';
@@ -9,7 +9,7 @@ import { createNotificationService } from './service.js';
 const SERVICE = 'notification';
 
 await runMain(SERVICE, async () => {
-  const env = loadConfig(SERVICE, NotificationEnv, ownEnv(NotificationEnv));
+  const env = loadConfig(SERVICE, NotificationEnv);
   const logger = createLogger({ service: SERVICE, level: env.LOG_LEVEL });
   const lifecycle = new Lifecycle(logger);
   lifecycle.handleSignals();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '@dispatch/runtime';
-import { RateLimitEnv, ownEnv, toRateLimitConfig } from './config.js';
+import { RateLimitEnv, toRateLimitConfig } from './config.js';
 
-const load = (env: NodeJS.ProcessEnv) => toRateLimitConfig(loadConfig('ratelimit', RateLimitEnv, ownEnv(RateLimitEnv, env)));
+const load = (env: NodeJS.ProcessEnv) => toRateLimitConfig(loadConfig('ratelimit', RateLimitEnv, env));
 
 describe('ratelimit config', () => {
   it('defaults the namespace and derives the key prefix from it', () => {

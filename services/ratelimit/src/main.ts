@@ -1,14 +1,14 @@
 import { createClient } from 'redis';
 import { connectNatsBus } from '@dispatch/bus';
 import { Lifecycle, createLogger, loadConfig, runMain } from '@dispatch/runtime';
-import { RateLimitEnv, ownEnv, toRateLimitConfig } from './config.js';
+import { RateLimitEnv, toRateLimitConfig } from './config.js';
 import { RedisLimiter } from './limiter/redis-limiter.js';
 import { createRateLimitService } from './service.js';
 
 const SERVICE = 'ratelimit';
 
 await runMain(SERVICE, async () => {
-  const config = toRateLimitConfig(loadConfig(SERVICE, RateLimitEnv, ownEnv(RateLimitEnv)));
+  const config = toRateLimitConfig(loadConfig(SERVICE, RateLimitEnv));
   const logger = createLogger({ service: SERVICE, level: config.logLevel });
   const lifecycle = new Lifecycle(logger);
   lifecycle.handleSignals();
