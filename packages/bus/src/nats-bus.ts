@@ -25,6 +25,7 @@ import {
   parseEvent,
   queueGroup,
   requests,
+  serviceNames,
   type DomainEvent,
   type EventPayload,
   type EventType,
@@ -35,6 +36,7 @@ import {
 import { newId, type Logger } from '@dispatch/runtime';
 import type { Bus, ConsumeOptions, EventHandler, Handler, PublishOptions, RequestOptions, Subscription } from './bus.js';
 import { decodeJson, encodeJson, parseReply } from './codec.js';
+import { MicroService } from './nats-micro.js';
 import { notifyParked, redeliveryDelayMs, runHandler } from './handler.js';
 
 export interface NatsBusOptions {
@@ -45,6 +47,8 @@ export interface NatsBusOptions {
   name: string;
   /** How long events are kept on the stream. */
   eventRetentionMs?: number;
+  /** Service version announced on the NATS service API. */
+  version?: string;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -81,7 +85,16 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<NatsBus> 
       });
     }
   }
-  return new NatsBus(nc, jsm, nc.jetstream(), options.namespace, options.logger);
+  // A Dispatch service announces itself on the NATS service API (`nats micro ls` etc.).
+  const micro = (serviceNames as readonly string[]).includes(options.name)
+    ? new MicroService(nc, {
+        name: `dispatch-${options.name}`,
+        version: options.version ?? '0.1.0',
+        description: `Dispatch Auth ${options.name} service`,
+        metadata: { namespace: options.namespace },
+      })
+    : undefined;
+  return new NatsBus(nc, jsm, nc.jetstream(), options.namespace, options.logger, micro);
 }
 
 export class NatsBus implements Bus {
@@ -95,6 +108,8 @@ export class NatsBus implements Bus {
     private readonly js: JetStreamClient,
     readonly namespace: string,
     private readonly logger: Logger,
+    /** This instance on the NATS service API, when the bus belongs to a Dispatch service. */
+    readonly micro?: MicroService,
   ) {
     void this.watchStatus();
   }
@@ -139,32 +154,42 @@ export class NatsBus implements Bus {
 
   serve<K extends RequestKey>(key: K, handler: Handler<K>): Subscription {
     const spec = requests[key];
-    const sub: NatsSubscription = this.nc.subscribe(`${this.namespace}.${spec.subject}`, {
-      queue: queueGroup(spec.service),
+    const subject = `${this.namespace}.${spec.subject}`;
+    const queue = queueGroup(spec.service);
+    const endpoint = spec.subject.split('.v1.')[1]?.replace(/\./g, '_') ?? key;
+    const record = this.micro?.endpoint(endpoint, subject, queue);
+    const sub: NatsSubscription = this.nc.subscribe(subject, {
+      queue,
       callback: (err, msg) => {
         if (err) {
           this.logger.error({ err, subject: spec.subject }, 'subscription error');
           return;
         }
-        this.track(this.handleRequest(key, handler, msg));
+        const started = process.hrtime.bigint();
+        this.track(
+          this.handleRequest(key, handler, msg).then((errorCode) => record?.(started, errorCode)),
+        );
       },
     });
     return this.remember(async () => {
       await sub.drain();
+      this.micro?.removeEndpoint(endpoint);
     });
   }
 
-  private async handleRequest<K extends RequestKey>(key: K, handler: Handler<K>, msg: Msg): Promise<void> {
+  /** Handles one request; resolves to the error code when the reply is an error. */
+  private async handleRequest<K extends RequestKey>(key: K, handler: Handler<K>, msg: Msg): Promise<string | undefined> {
     const requestId = msg.headers?.get(busHeaders.requestId) || newId('req');
     let raw: unknown;
     try {
       raw = decodeJson(msg.data);
     } catch {
       msg.respond(encodeJson({ ok: false, error: { code: 'VALIDATION_ERROR', message: 'Request is not valid JSON' } }));
-      return;
+      return 'VALIDATION_ERROR';
     }
     const reply = await runHandler(key, handler, raw, requestId, this.logger);
     if (msg.reply) msg.respond(encodeJson(reply));
+    return reply.ok ? undefined : reply.error.code;
   }
 
   async publish<T extends EventType>(type: T, data: EventPayload<T>, options: PublishOptions = {}): Promise<DomainEvent<T>> {
@@ -280,6 +305,7 @@ export class NatsBus implements Bus {
   }
 
   async drain(): Promise<void> {
+    this.micro?.stop();
     for (const sub of [...this.subscriptions]) await sub.stop().catch(() => undefined);
     await Promise.allSettled([...this.inFlight]);
     if (!this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
