@@ -1,5 +1,5 @@
 import type { DomainEvent, RequestKey } from '@dispatch/contracts';
-import type { Logger } from '@dispatch/runtime';
+import { metrics, type Logger } from '@dispatch/runtime';
 import type { ConsumeOptions, Handler } from './bus.js';
 import { parseRequest, toWireError, type WireReply } from './codec.js';
 
@@ -12,14 +12,19 @@ export async function runHandler<K extends RequestKey>(
   logger: Logger,
 ): Promise<WireReply> {
   const log = logger.child({ requestId, subject: key });
+  const stopTimer = metrics.busRequestDuration.startTimer({ subject: key });
   try {
     const request = parseRequest(key, raw);
     const data = await handler(request, { requestId, logger: log });
+    metrics.busRequests.inc({ subject: key, outcome: 'ok' });
     return { ok: true, data };
   } catch (err) {
     const { wire, unexpected } = toWireError(err);
     if (unexpected) log.error({ err }, 'handler failed');
+    metrics.busRequests.inc({ subject: key, outcome: wire.code });
     return { ok: false, error: wire };
+  } finally {
+    stopTimer();
   }
 }
 
@@ -34,3 +39,7 @@ export async function notifyParked(options: ConsumeOptions, event: DomainEvent, 
     logger.error({ err }, 'onParked failed');
   }
 }
+
+/** Counts an event outcome of a durable consumer: `ok`, `retry` or `parked`. */
+export const countEvent = (consumer: string, type: string, outcome: 'ok' | 'retry' | 'parked'): void =>
+  metrics.eventsHandled.inc({ consumer, type, outcome });

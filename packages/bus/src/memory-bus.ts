@@ -14,7 +14,7 @@ import {
 import { newId, type Logger } from '@dispatch/runtime';
 import type { Bus, ConsumeOptions, EventHandler, Handler, PublishOptions, RequestOptions, Subscription } from './bus.js';
 import { parseReply } from './codec.js';
-import { notifyParked, redeliveryDelayMs, runHandler } from './handler.js';
+import { countEvent, notifyParked, redeliveryDelayMs, runHandler } from './handler.js';
 
 type RawHandler = (raw: unknown, requestId: string) => Promise<unknown>;
 
@@ -152,14 +152,17 @@ export class MemoryBus implements Bus {
           const eventLog = this.logger.child({ eventId: event.id, eventType: event.type, consumer: durableName, attempt });
           try {
             await handler(event, { requestId: event.requestId ?? event.id, logger: eventLog, attempt });
+            countEvent(durableName, event.type, 'ok');
             done = true;
           } catch (err) {
             if (attempt >= maxDeliver) {
               eventLog.error({ err }, 'event parked after repeated failures');
+              countEvent(durableName, event.type, 'parked');
               await notifyParked(options, event, err, eventLog);
               done = true;
             } else {
               eventLog.warn({ err }, 'event handler failed, will retry');
+              countEvent(durableName, event.type, 'retry');
               await sleep(redeliveryDelayMs(attempt));
             }
           }

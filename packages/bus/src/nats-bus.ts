@@ -33,11 +33,11 @@ import {
   type RequestOf,
   type ReplyOf,
 } from '@dispatch/contracts';
-import { newId, type Logger } from '@dispatch/runtime';
+import { metrics, newId, type Logger } from '@dispatch/runtime';
 import type { Bus, ConsumeOptions, EventHandler, Handler, PublishOptions, RequestOptions, Subscription } from './bus.js';
 import { decodeJson, encodeJson, parseReply } from './codec.js';
 import { MicroService } from './nats-micro.js';
-import { notifyParked, redeliveryDelayMs, runHandler } from './handler.js';
+import { countEvent, notifyParked, redeliveryDelayMs, runHandler } from './handler.js';
 
 export interface NatsBusOptions {
   servers: string;
@@ -255,13 +255,16 @@ export class NatsBus implements Bus {
         try {
           await this.track(handler(event, { requestId: event.requestId ?? event.id, logger: log, attempt }));
           m.ack();
+          countEvent(durableName, event.type, 'ok');
         } catch (err) {
           if (attempt >= maxDeliver) {
             log.error({ err }, 'event parked after repeated failures');
+            countEvent(durableName, event.type, 'parked');
             await notifyParked(options, event, err, log);
             m.term();
           } else {
             log.warn({ err }, 'event handler failed, will retry');
+            countEvent(durableName, event.type, 'retry');
             m.nak(redeliveryDelayMs(attempt));
           }
         }
@@ -269,7 +272,16 @@ export class NatsBus implements Bus {
     })().catch((err: unknown) => {
       this.logger.error({ err, consumer: durableName }, 'event consumer stopped unexpectedly');
     });
+    // Queue lag for ops: what the stream holds that this consumer has not finished.
+    const lagTimer = setInterval(() => {
+      this.jsm.consumers
+        .info(stream, durableName)
+        .then((info) => metrics.consumerPending.set({ consumer: durableName }, info.num_pending + info.num_ack_pending))
+        .catch(() => metrics.infraErrors.inc({ system: 'nats' }));
+    }, 5000);
+    lagTimer.unref();
     return this.remember(async () => {
+      clearInterval(lagTimer);
       messages.stop();
       await loop.catch(() => undefined);
       // Make sure the server has seen the unsubscribe of our pull inbox before anyone publishes

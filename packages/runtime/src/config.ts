@@ -52,6 +52,8 @@ export const env = {
       const url = env.url(['nats', 'tls', 'ws', 'wss']);
       return v.split(',').every((part) => url.safeParse(part.trim()).success);
     }, 'must be nats:// URL(s), comma-separated'),
+  /** OPS_PORT: the service's /healthz, /readyz and /metrics server (0 = any free port). */
+  opsPort: () => z.coerce.number().int().min(0).max(65535).default(9464),
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
   int: (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback),
   namespace: () =>
