@@ -1,0 +1,43 @@
+import { tokenFromMail, type SmtpSink } from '@dispatch/testkit';
+import type { Api } from './http-client.js';
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+export const uniqueEmail = (tag: string): string => `${tag}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@example.com`;
+
+export interface SignedUp {
+  email: string;
+  session: string;
+  businessId: string;
+  userId: string;
+}
+
+/** Registers, verifies (reading the email over SMTP) and logs in a new owner. Throws on any unexpected status. */
+export async function signUp(api: Api, smtp: SmtpSink, email = uniqueEmail('owner')): Promise<SignedUp> {
+  const expect = (what: string, status: number, want: number, text: string) => {
+    if (status !== want) throw new Error(`${what}: expected ${want}, got ${status}: ${text}`);
+  };
+  const reg = await api.post('/api/user/register', {
+    email,
+    password: TEST_PASSWORD,
+    confirmPassword: TEST_PASSWORD,
+    firstName: 'Test',
+    lastName: 'Owner',
+    acceptedTerms: true,
+  });
+  expect('register', reg.status, 202, reg.text);
+  const mail = await smtp.waitFor(email, (m) => /verify/i.test(m.subject));
+  const verified = await api.post('/api/user/verify', { token: tokenFromMail(mail) });
+  expect('verify', verified.status, 200, verified.text);
+  const login = await api.post('/api/user/login', { email, password: TEST_PASSWORD });
+  expect('login', login.status, 200, login.text);
+  const data = login.body.data;
+  return { email, session: String(data.token), businessId: String(data.user.businessId), userId: String(data.user.id) };
+}
+
+/** Creates an API token with a session; returns the secret and its id. */
+export async function createApiToken(api: Api, session: string, description = 'test token'): Promise<{ token: string; id: string }> {
+  const res = await api.post('/api/v1/tokens', { description }, { token: session });
+  if (res.status !== 201) throw new Error(`create token: expected 201, got ${res.status}: ${res.text}`);
+  return { token: String(res.body.data.token), id: String(res.body.data.tokenInfo.id) };
+}
