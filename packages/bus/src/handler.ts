@@ -13,18 +13,21 @@ export async function runHandler<K extends RequestKey>(
 ): Promise<WireReply> {
   const log = logger.child({ requestId, subject: key });
   const stopTimer = metrics.busRequestDuration.startTimer({ subject: key });
+  let outcome = 'ok';
   try {
     const request = parseRequest(key, raw);
     const data = await handler(request, { requestId, logger: log });
-    metrics.busRequests.inc({ subject: key, outcome: 'ok' });
     return { ok: true, data };
   } catch (err) {
     const { wire, unexpected } = toWireError(err);
     if (unexpected) log.error({ err }, 'handler failed');
-    metrics.busRequests.inc({ subject: key, outcome: wire.code });
+    outcome = wire.code;
     return { ok: false, error: wire };
   } finally {
-    stopTimer();
+    metrics.busRequests.inc({ subject: key, outcome });
+    const seconds = stopTimer();
+    // One line per request at debug level, carrying the request id the edge assigned.
+    log.debug({ outcome, ms: Math.round(seconds * 10_000) / 10 }, 'handled');
   }
 }
 
