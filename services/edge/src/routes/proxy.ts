@@ -16,7 +16,49 @@ const HOP_BY_HOP = new Set([
   'upgrade',
   'host',
   'content-length',
+  // Node answers `Expect: 100-continue` itself; forwarding it would stall the upstream fetch.
+  'expect',
+  // Client-supplied forwarding and cookie headers are not the client's to set for the upstream.
+  'cookie',
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-real-ip',
 ]);
+
+/** Response headers the edge owns: an upstream cannot override them. */
+const EDGE_OWNED = new Set(['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after', 'x-request-id']);
+
+const FORWARDED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/** /api/v1 paths the edge itself serves; other methods on them get 405, never the upstream. */
+const RESERVED = /^\/api\/v1\/(tokens|members|audit)(\/|$)/i;
+
+/**
+ * The upstream URL for a request: the configured base (its path kept) plus the request's path and
+ * query. Only origin-form paths under /api/v1/ with no dot segments (plain or percent-encoded),
+ * backslashes or empty segments are forwarded, so a request cannot leave /api/v1 or the upstream host.
+ */
+export function upstreamTarget(upstreamUrl: string, rawUrl: string): URL | undefined {
+  if (!rawUrl.startsWith('/api/v1/')) return undefined;
+  const q = rawUrl.indexOf('?');
+  const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+  const query = q === -1 ? '' : rawUrl.slice(q);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+  if (decoded.includes('\\') || decoded.includes('//')) return undefined;
+  if (decoded.split('/').some((segment) => segment === '.' || segment === '..')) return undefined;
+  const base = new URL(upstreamUrl);
+  const target = new URL(base.origin);
+  target.pathname = base.pathname.replace(/\/+$/, '') + path;
+  target.search = query;
+  return target.origin === base.origin ? target : undefined;
+}
 
 /**
  * Applies the token's rate limit. Sets the X-RateLimit-* headers on every response it decides,
@@ -68,7 +110,8 @@ function upstreamHeaders(ctx: EdgeContext, principal: ApiPrincipal): Headers {
 }
 
 async function forward(ctx: EdgeContext, deps: EdgeDeps, principal: ApiPrincipal): Promise<void> {
-  const target = new URL(ctx.originalUrl, deps.config.upstreamUrl);
+  const target = upstreamTarget(deps.config.upstreamUrl, ctx.originalUrl);
+  if (!target) throw new DispatchError('NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`);
   const hasBody = !['GET', 'HEAD'].includes(ctx.method);
   let response: Response;
   try {
@@ -86,7 +129,7 @@ async function forward(ctx: EdgeContext, deps: EdgeDeps, principal: ApiPrincipal
   }
   ctx.status = response.status;
   response.headers.forEach((value, name) => {
-    if (!HOP_BY_HOP.has(name) && name !== 'content-encoding') ctx.set(name, value);
+    if (!HOP_BY_HOP.has(name) && !EDGE_OWNED.has(name) && name !== 'content-encoding') ctx.set(name, value);
   });
   ctx.body = Buffer.from(await response.arrayBuffer());
 }
@@ -97,6 +140,12 @@ async function forward(ctx: EdgeContext, deps: EdgeDeps, principal: ApiPrincipal
  */
 export function proxyRoutes(router: Router<EdgeState>, deps: EdgeDeps): void {
   router.all(/^\/api\/v1\/.*/, async (ctx) => {
+    if (RESERVED.test(ctx.path) || !FORWARDED_METHODS.has(ctx.method)) {
+      throw new DispatchError('METHOD_NOT_ALLOWED', `${ctx.method} is not allowed on ${ctx.path}`);
+    }
+    if (!upstreamTarget(deps.config.upstreamUrl, ctx.originalUrl)) {
+      throw new DispatchError('NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`);
+    }
     const principal = await requireApiToken(ctx, deps);
     await applyRateLimit(ctx, deps, principal);
     await forward(ctx, deps, principal);
