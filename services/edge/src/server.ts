@@ -13,6 +13,18 @@ export interface EdgeServer {
 export async function startEdgeServer(deps: EdgeDeps, port: number, host = '127.0.0.1'): Promise<EdgeServer> {
   const app = createEdgeApp(deps);
   const server = createServer(app.callback());
+  // Requests Node's parser refuses never reach koa: answer them in the envelope too.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const [status, reason, code, message] = tooLarge
+      ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'Request headers are too large']
+      : [400, 'Bad Request', 'VALIDATION_ERROR', 'Malformed HTTP request'];
+    const body = JSON.stringify({ success: false, error: { code, message } });
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 60_000;
