@@ -1,0 +1,43 @@
+# syntax=docker/dockerfile:1
+# Image of @dispatch/identity. Build from the repository root (the build context is the whole monorepo):
+#   docker build -f infra/docker/identity.Dockerfile -t dispatch-auth/identity:dev .
+# Stages: manifests → build (all deps, turbo build) and deps (production deps only) → runtime.
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# npm manifests only, so the install layers below stay cached until a package.json or the lockfile changes.
+FROM ${NODE_IMAGE} AS manifests
+WORKDIR /src
+COPY . .
+RUN node infra/docker/manifests.mjs /manifests
+
+# Every workspace's dependencies (dev included), then @dispatch/identity and the workspaces it uses;
+# collect-dist.mjs gathers the dist folders of its production workspace dependencies into /dist.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+ENV TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
+COPY --from=manifests /manifests/full/ ./
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+COPY . .
+RUN npx turbo run build --filter=@dispatch/identity... --output-logs=errors-only \
+ && node infra/docker/collect-dist.mjs @dispatch/identity /dist
+
+# Production dependencies of @dispatch/identity only (the same lockfile; no devDependencies anywhere).
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY --from=manifests /manifests/prod/ ./
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace @dispatch/identity --include-workspace-root=false --ignore-scripts --no-audit --no-fund
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production NODE_OPTIONS=--enable-source-maps
+WORKDIR /app
+# Files stay owned by root: the service (uid 1000, "node") can read them, not change them.
+COPY --from=deps /app/ ./
+COPY --from=build /dist/ ./
+USER 1000:1000
+# identity serves only NATS (no HTTP port yet), so this only checks that the service process (PID 1)
+# is alive. The service exits non-zero when it cannot start (bad configuration, NATS or its store
+# unreachable), which stops the container anyway.
+# When identity gets a health port, use the edge's fetch one-liner here (and in compose.yaml and k8s probes).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "process.kill(1, 0)"]
+CMD ["node", "services/identity/dist/main.js"]
