@@ -53,10 +53,39 @@ export interface NatsBusOptions {
 
 const DAY_MS = 24 * 3600 * 1000;
 
+/**
+ * Splits NATS_URL into server addresses and credentials: `nats://user:pass@host:4222` (user and
+ * password) or `nats://token@host:4222` (a token). The nats.js client ignores credentials inside
+ * server URLs, so they are passed as options; every server of a cluster shares them.
+ */
+export function natsConnectionOptions(serversCsv: string): { servers: string[]; user?: string; pass?: string; token?: string } {
+  const servers: string[] = [];
+  let user: string | undefined;
+  let pass: string | undefined;
+  for (const part of serversCsv.split(',').map((p) => p.trim()).filter(Boolean)) {
+    let url: URL;
+    try {
+      url = new URL(part);
+    } catch {
+      servers.push(part);
+      continue;
+    }
+    if (url.username) {
+      user ??= decodeURIComponent(url.username);
+      if (url.password) pass ??= decodeURIComponent(url.password);
+      url.username = '';
+      url.password = '';
+    }
+    servers.push(url.toString().replace(/\/$/, ''));
+  }
+  if (user !== undefined && pass === undefined) return { servers, token: user };
+  return { servers, ...(user !== undefined ? { user } : {}), ...(pass !== undefined ? { pass } : {}) };
+}
+
 /** Connects to NATS, makes sure the namespace's event stream exists, and returns a Bus. */
 export async function connectNatsBus(options: NatsBusOptions): Promise<NatsBus> {
   const nc = await connect({
-    servers: options.servers.split(','),
+    ...natsConnectionOptions(options.servers),
     name: options.name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
