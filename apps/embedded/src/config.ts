@@ -1,4 +1,5 @@
 import { env } from '@dispatch/runtime';
+import { accountProtectionEnvShape } from '@dispatch/edge';
 import { z } from 'zod';
 
 /** The embedded default reads the same variable names as the mesh services. */
@@ -17,6 +18,10 @@ export const EmbeddedEnv = z.object({
   PASSWORD_SCRYPT_N: env.int(16384, 2),
   PASSWORD_SCRYPT_R: env.int(8),
   PASSWORD_SCRYPT_P: env.int(1),
+  VERIFICATION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  INVITE_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(168),
+  PASSWORD_RESET_TTL_MINUTES: z.coerce.number().positive().max(24 * 60).default(60),
   LOG_LEVEL: env.logLevel(),
+  ...accountProtectionEnvShape,
 });
 export type EmbeddedEnv = z.output<typeof EmbeddedEnv>;

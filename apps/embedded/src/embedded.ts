@@ -1,5 +1,5 @@
 import { MemoryBus, MemoryHub } from '@dispatch/bus';
-import { startEdgeServer, type EdgeServer } from '@dispatch/edge';
+import { accountProtectionFromEnv, startEdgeServer, type EdgeServer } from '@dispatch/edge';
 import { createIdentityService, createMemoryIdentityStores } from '@dispatch/identity';
 import { OutboxMailer, SmtpMailer, createNotificationService, type Mailer } from '@dispatch/notification';
 import { startOrdersUpstream, type OrdersUpstream } from '@dispatch/orders-upstream';
@@ -40,7 +40,12 @@ export async function startEmbedded(env: EmbeddedEnv, logger = createLogger({ se
     bus: identityBus,
     logger: logger.child({ component: 'identity' }),
     ...createMemoryIdentityStores(),
-    config: { scrypt: { N: env.PASSWORD_SCRYPT_N, r: env.PASSWORD_SCRYPT_R, p: env.PASSWORD_SCRYPT_P } },
+    config: {
+      scrypt: { N: env.PASSWORD_SCRYPT_N, r: env.PASSWORD_SCRYPT_R, p: env.PASSWORD_SCRYPT_P },
+      verificationTtlMs: env.VERIFICATION_TTL_HOURS * 3600_000,
+      inviteTtlMs: env.INVITE_TTL_HOURS * 3600_000,
+      passwordResetTtlMs: env.PASSWORD_RESET_TTL_MINUTES * 60_000,
+    },
   });
 
   const tokenBus = busFor('token');
@@ -79,6 +84,7 @@ export async function startEmbedded(env: EmbeddedEnv, logger = createLogger({ se
           bodyLimitBytes: 16 * 1024,
           busTimeoutMs: 5000,
           upstreamTimeoutMs: 30_000,
+          accountProtection: accountProtectionFromEnv(env),
         },
       },
       env.EDGE_PORT,

@@ -1,9 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { AuthUnavailableError, type AuthClient } from '@dispatch/auth-client';
 
 /**
  * An example business API ("Orders") behind the edge. It trusts only the principal headers
  * the edge sets after authentication (`x-dispatch-business-id`, `x-dispatch-token-id`) and
- * refuses requests without them.
+ * refuses requests without them. Given an auth client (NATS_URL set), it also verifies the
+ * Bearer token itself with the token service and requires it to be the same principal
+ * (defence in depth: a request that bypassed the edge with forged headers is refused).
  */
 export interface OrdersUpstream {
   url: string;
@@ -27,15 +30,49 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-export function handleOrders(req: IncomingMessage, res: ServerResponse): void {
+export interface OrdersOptions {
+  /** Verify the Bearer token too (in addition to the edge's principal headers). */
+  authClient?: AuthClient;
+}
+
+const unauthorized = (res: ServerResponse) =>
+  send(res, 401, { success: false, error: { code: 'UNAUTHORIZED', message: 'Invalid or expired authentication token' } });
+
+/** The request handler; with `options.authClient` it verifies the token as well as the edge's headers. */
+export function ordersHandler(options: OrdersOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    void handle(req, res, options).catch(() => {
+      if (!res.headersSent) send(res, 500, { success: false, error: { code: 'INTERNAL_ERROR', message: 'Internal server error' } });
+    });
+  };
+}
+
+/** Without token verification (the edge's headers only). */
+export const handleOrders = ordersHandler();
+
+async function handle(req: IncomingMessage, res: ServerResponse, options: OrdersOptions): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://upstream');
   const businessId = header(req, 'x-dispatch-business-id');
   const tokenId = header(req, 'x-dispatch-token-id');
   if (url.pathname === '/healthz') return send(res, 200, { success: true, data: { status: 'ok' } });
-  if (!businessId || !tokenId) {
-    return send(res, 401, { success: false, error: { code: 'UNAUTHORIZED', message: 'Invalid or expired authentication token' } });
+  if (!businessId || !tokenId) return unauthorized(res);
+  let verifiedBy: 'edge-headers' | 'token-service' = 'edge-headers';
+  if (options.authClient) {
+    try {
+      const verified = await options.authClient.authenticate(header(req, 'authorization'), {
+        route: `${req.method ?? 'GET'} ${url.pathname}`,
+        ...(header(req, 'x-forwarded-for') ? { clientIp: header(req, 'x-forwarded-for') } : {}),
+      });
+      if (verified.kind !== 'api' || verified.businessId !== businessId || verified.tokenId !== tokenId) return unauthorized(res);
+      verifiedBy = 'token-service';
+    } catch (err) {
+      if (err instanceof AuthUnavailableError) {
+        return send(res, 503, { success: false, error: { code: 'SERVICE_UNAVAILABLE', message: err.message } });
+      }
+      return unauthorized(res);
+    }
   }
-  const principal = { businessId, tokenId, requestId: header(req, 'x-request-id') ?? null };
+  const principal = { businessId, tokenId, requestId: header(req, 'x-request-id') ?? null, verifiedBy };
   if (url.pathname === '/api/v1/Orders' && req.method === 'GET') {
     return send(res, 200, { success: true, data: { orders: sampleOrders(businessId), principal } });
   }
@@ -53,8 +90,8 @@ export function handleOrders(req: IncomingMessage, res: ServerResponse): void {
   send(res, 404, { success: false, error: { code: 'NOT_FOUND', message: `No route ${req.method} ${url.pathname}` } });
 }
 
-export async function startOrdersUpstream(port = 0, host = '127.0.0.1'): Promise<OrdersUpstream> {
-  const server: Server = createServer(handleOrders);
+export async function startOrdersUpstream(port = 0, host = '127.0.0.1', options: OrdersOptions = {}): Promise<OrdersUpstream> {
+  const server: Server = createServer(ordersHandler(options));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -68,6 +68,21 @@ describe('parseEvent', () => {
       },
       'user.registration_duplicate': { email: 'a@example.com', firstName: 'A' },
       'user.verified': { userId: id('usr'), email: 'a@example.com' },
+      'user.verification_resent': {
+        userId: id('usr'),
+        email: 'a@example.com',
+        firstName: 'A',
+        verificationToken: 't',
+        verificationExpiresAt: '2025-01-02T00:00:00.000Z',
+      },
+      'user.password_reset_requested': {
+        userId: id('usr'),
+        email: 'a@example.com',
+        firstName: 'A',
+        resetToken: 't',
+        expiresAt: '2025-01-01T01:00:00.000Z',
+      },
+      'user.password_changed': { userId: id('usr'), email: 'a@example.com', firstName: 'A', method: 'reset' },
       'member.invited': {
         businessId: id('biz'),
         businessName: 'Acme',
@@ -79,6 +94,20 @@ describe('parseEvent', () => {
       },
       'token.created': { businessId: id('biz'), tokenId: id('tok'), description: 'd', createdBy: id('usr') },
       'token.revoked': { businessId: id('biz'), tokenId: id('tok'), revokedBy: id('usr') },
+      'token.rotated': {
+        businessId: id('biz'),
+        tokenId: id('tok'),
+        newTokenId: id('tok', 'b'),
+        description: 'd',
+        rotatedBy: id('usr'),
+        graceEndsAt: '2025-01-02T00:00:00.000Z',
+      },
+      'usage.recorded': {
+        source: 'edge-1',
+        entries: [
+          { businessId: id('biz'), tokenId: id('tok'), minute: '2025-01-01T00:00:00.000Z', method: 'GET', route: '/api/v1/Orders', status: 200, ip: '127.0.0.1', count: 3 },
+        ],
+      },
     };
     for (const type of eventTypes) expect(parseEvent(envelope({ type, data: samples[type] })).type).toBe(type);
   });

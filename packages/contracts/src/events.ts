@@ -17,6 +17,29 @@ export const eventPayloads = {
   }),
   'user.registration_duplicate': z.object({ email: Email, firstName: z.string() }),
   'user.verified': z.object({ userId: UserId, email: Email }),
+  /** A fresh verification token for an unverified account (POST /api/user/verify/resend); only its hash is stored. */
+  'user.verification_resent': z.object({
+    userId: UserId,
+    email: Email,
+    firstName: z.string(),
+    verificationToken: z.string(),
+    verificationExpiresAt: z.string(),
+  }),
+  /** A single-use password-reset token (POST /api/user/password/forgot); only its hash is stored. */
+  'user.password_reset_requested': z.object({
+    userId: UserId,
+    email: Email,
+    firstName: z.string(),
+    resetToken: z.string(),
+    expiresAt: z.string(),
+  }),
+  /** The password was changed (with the current one) or reset (with an emailed token): a security notice. */
+  'user.password_changed': z.object({
+    userId: UserId,
+    email: Email,
+    firstName: z.string(),
+    method: z.enum(['change', 'reset']),
+  }),
   'member.invited': z.object({
     businessId: BusinessId,
     businessName: z.string(),
@@ -26,8 +49,55 @@ export const eventPayloads = {
     inviteToken: z.string(),
     expiresAt: z.string(),
   }),
-  'token.created': z.object({ businessId: BusinessId, tokenId: TokenId, description: z.string(), createdBy: UserId }),
-  'token.revoked': z.object({ businessId: BusinessId, tokenId: TokenId, revokedBy: UserId }),
+  'token.created': z.object({
+    businessId: BusinessId,
+    tokenId: TokenId,
+    description: z.string(),
+    createdBy: UserId,
+    /** Optional fields were added in v1 later; absent means: `['*']`, no expiry, nobody to notify. */
+    scopes: z.array(z.string()).optional(),
+    expiresAt: z.string().nullable().optional(),
+    /** The business owners' addresses for the security notice (resolved by the token service). */
+    notifyEmails: z.array(Email).optional(),
+  }),
+  'token.revoked': z.object({
+    businessId: BusinessId,
+    tokenId: TokenId,
+    revokedBy: UserId,
+    description: z.string().optional(),
+    reason: z.string().nullable().optional(),
+    notifyEmails: z.array(Email).optional(),
+  }),
+  'token.rotated': z.object({
+    businessId: BusinessId,
+    tokenId: TokenId,
+    newTokenId: TokenId,
+    description: z.string(),
+    rotatedBy: UserId,
+    graceEndsAt: z.string(),
+    notifyEmails: z.array(Email).default([]),
+  }),
+  /**
+   * Calls seen by one edge instance since its last flush, aggregated per token, minute,
+   * method + route, status and client IP (one event per flush, never one per request).
+   */
+  'usage.recorded': z.object({
+    source: z.string().max(200),
+    entries: z
+      .array(
+        z.object({
+          businessId: BusinessId,
+          tokenId: TokenId,
+          minute: z.string(),
+          method: z.string().max(16),
+          route: z.string().max(300),
+          status: z.number().int().min(100).max(599),
+          ip: z.string().max(64),
+          count: z.number().int().positive(),
+        }),
+      )
+      .max(2000),
+  }),
 } as const;
 
 export type EventType = keyof typeof eventPayloads;

@@ -190,7 +190,7 @@ describe('CreateTokenBody', () => {
   });
 
   it('rejects unknown keys and non-strings', () => {
-    expect(fieldsOf(CreateTokenBody, { description: 'ok', scopes: ['*'] })).toEqual({ scopes: 'Unknown field' });
+    expect(fieldsOf(CreateTokenBody, { description: 'ok', businessId: 'biz_x' })).toEqual({ businessId: 'Unknown field' });
     expect(fieldsOf(CreateTokenBody, { description: 5 })).toHaveProperty('description');
   });
 });

@@ -5,5 +5,6 @@ export * from './events.js';
 export * from './subjects.js';
 export * from './messages/identity.js';
 export * from './messages/token.js';
+export * from './scopes.js';
 export * from './messages/ratelimit.js';
 export * from './messages/health.js';

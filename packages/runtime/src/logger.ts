@@ -16,6 +16,9 @@ export const redactPaths = [
   'tokenHash',
   'verificationToken',
   'inviteToken',
+  'resetToken',
+  'currentPassword',
+  'newPassword',
   '*.password',
   '*.confirmPassword',
   '*.token',
@@ -25,12 +28,16 @@ export const redactPaths = [
   '*.tokenHash',
   '*.verificationToken',
   '*.inviteToken',
+  '*.resetToken',
+  '*.currentPassword',
+  '*.newPassword',
   'req.headers.authorization',
   'req.headers.cookie',
   'headers.authorization',
   'headers.cookie',
   '*.data.verificationToken',
   '*.data.inviteToken',
+  '*.data.resetToken',
 ];
 
 export interface LoggerConfig {

@@ -7,6 +7,7 @@ import { healthRoutes } from './routes/health.js';
 import { proxyRoutes } from './routes/proxy.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/user.js';
+import { usageMiddleware } from './usage/usage-middleware.js';
 
 /** The public HTTP surface. Route order matters: token management before the /api/v1/* proxy. */
 export function createEdgeApp(deps: EdgeDeps): Koa<EdgeState> {
@@ -18,6 +19,7 @@ export function createEdgeApp(deps: EdgeDeps): Koa<EdgeState> {
   tokenRoutes(router, deps);
   proxyRoutes(router, deps);
   app.use(requestContext(deps.logger));
+  app.use(usageMiddleware(deps.usage));
   app.use(errorEnvelope);
   app.use(securityHeaders);
   app.use(router.routes());

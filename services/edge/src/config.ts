@@ -1,5 +1,6 @@
 import { env } from '@dispatch/runtime';
 import { z } from 'zod';
+import { accountProtectionEnvShape, accountProtectionFromEnv, type AccountProtectionConfig } from './auth/account-protection.js';
 
 export const EdgeEnv = z.object({
   NATS_URL: env.natsServers(),
@@ -13,7 +14,12 @@ export const EdgeEnv = z.object({
   BODY_LIMIT_BYTES: env.int(16 * 1024),
   BUS_TIMEOUT_MS: env.int(3000),
   UPSTREAM_TIMEOUT_MS: env.int(30_000),
+  /** How often the per-token usage counts are published as one `usage.recorded` event. */
+  EDGE_USAGE_FLUSH_MS: env.int(5000, 50),
+  /** How often the known signing key ids are re-fetched from the token service. */
+  EDGE_KEYS_REFRESH_MS: env.int(60_000, 100),
   LOG_LEVEL: env.logLevel(),
+  ...accountProtectionEnvShape,
 });
 export type EdgeEnv = z.output<typeof EdgeEnv>;
 
@@ -23,6 +29,12 @@ export interface EdgeConfig {
   bodyLimitBytes: number;
   busTimeoutMs: number;
   upstreamTimeoutMs: number;
+  /** How often usage counts are published (default 5000 ms). */
+  usageFlushMs?: number;
+  /** How often the known key ids are re-fetched (default 60000 ms). */
+  keysRefreshMs?: number;
+  /** Throttles of the account endpoints (login, tokens, emails); defaults when omitted. */
+  accountProtection?: Partial<AccountProtectionConfig>;
 }
 
 export const edgeConfigFromEnv = (e: EdgeEnv): EdgeConfig => ({
@@ -31,4 +43,7 @@ export const edgeConfigFromEnv = (e: EdgeEnv): EdgeConfig => ({
   bodyLimitBytes: e.BODY_LIMIT_BYTES,
   busTimeoutMs: e.BUS_TIMEOUT_MS,
   upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+  usageFlushMs: e.EDGE_USAGE_FLUSH_MS,
+  keysRefreshMs: e.EDGE_KEYS_REFRESH_MS,
+  accountProtection: accountProtectionFromEnv(e),
 });

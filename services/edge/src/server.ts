@@ -1,6 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { createEdgeApp } from './app.js';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { KeySet, startKeySync } from './auth/keys.js';
 import type { EdgeDeps } from './http/context.js';
+import { UsageRecorder } from './usage/usage-recorder.js';
 
 export interface EdgeServer {
   url: string;
@@ -10,7 +14,16 @@ export interface EdgeServer {
   close(): Promise<void>;
 }
 
-export async function startEdgeServer(deps: EdgeDeps, port: number, host = '127.0.0.1'): Promise<EdgeServer> {
+export async function startEdgeServer(edgeDeps: EdgeDeps, port: number, host = '127.0.0.1'): Promise<EdgeServer> {
+  const keysRefreshMs = edgeDeps.config.keysRefreshMs ?? 60_000;
+  const instance = `edge-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const deps: EdgeDeps = {
+    ...edgeDeps,
+    keys: edgeDeps.keys ?? new KeySet(3 * keysRefreshMs),
+    usage: edgeDeps.usage ?? new UsageRecorder(edgeDeps.bus, edgeDeps.logger.child({ component: 'usage' }), edgeDeps.config.usageFlushMs ?? 5000, instance),
+  };
+  const keySync = deps.keys && !edgeDeps.keys ? startKeySync(deps.bus, deps.keys, deps.logger.child({ component: 'keys' }), keysRefreshMs) : undefined;
+  deps.usage?.start();
   const app = createEdgeApp(deps);
   const server = createServer(app.callback());
   // Requests Node's parser refuses never reach koa: answer them in the envelope too.
@@ -39,10 +52,14 @@ export async function startEdgeServer(deps: EdgeDeps, port: number, host = '127.
     url: `http://${shownHost}:${address.port}`,
     port: address.port,
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-      }),
+      });
+      await keySync?.stop();
+      // The last counts go out before the bus is drained.
+      await deps.usage?.stop();
+    },
   };
 }

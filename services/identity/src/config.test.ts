@@ -18,6 +18,7 @@ describe('identity config', () => {
         scrypt: { N: 16384, r: 8, p: 1, keylen: 64, saltBytes: 16 },
         verificationTtlMs: 24 * 3600_000,
         inviteTtlMs: 168 * 3600_000,
+        passwordResetTtlMs: 3600_000,
       },
     });
   });
@@ -28,10 +29,11 @@ describe('identity config', () => {
   });
 
   it('reads scrypt parameters and token lifetimes', () => {
-    const s = load({ ...base, PASSWORD_SCRYPT_N: '32768', PASSWORD_SCRYPT_R: '16', PASSWORD_SCRYPT_P: '2', VERIFICATION_TTL_HOURS: '2', INVITE_TTL_HOURS: '48' });
+    const s = load({ ...base, PASSWORD_SCRYPT_N: '32768', PASSWORD_SCRYPT_R: '16', PASSWORD_SCRYPT_P: '2', VERIFICATION_TTL_HOURS: '2', INVITE_TTL_HOURS: '48', PASSWORD_RESET_TTL_MINUTES: '15' });
     expect(s.identity.scrypt).toMatchObject({ N: 32768, r: 16, p: 2 });
     expect(s.identity.verificationTtlMs).toBe(2 * 3600_000);
     expect(s.identity.inviteTtlMs).toBe(48 * 3600_000);
+    expect(s.identity.passwordResetTtlMs).toBe(15 * 60_000);
   });
 
   it('reports every problem at once', () => {
@@ -59,5 +61,6 @@ describe('identity config', () => {
   it('rejects invalid programmatic settings', () => {
     expect(() => resolveIdentityConfig({ scrypt: { N: 3 } })).toThrow(/power of two/);
     expect(() => resolveIdentityConfig({ inviteTtlMs: 0 })).toThrow(/positive/);
+    expect(() => resolveIdentityConfig({ passwordResetTtlMs: -1 })).toThrow(/positive/);
   });
 });

@@ -14,6 +14,8 @@ export interface IdentityConfig {
   verificationTtlMs: number;
   /** Lifetime of a member invite. */
   inviteTtlMs: number;
+  /** Lifetime of a password-reset token (default 1 h). */
+  passwordResetTtlMs: number;
 }
 
 export interface IdentityConfigInput {
@@ -21,6 +23,7 @@ export interface IdentityConfigInput {
   scrypt?: Partial<ScryptParams>;
   verificationTtlMs?: number;
   inviteTtlMs?: number;
+  passwordResetTtlMs?: number;
 }
 
 export const defaultInstanceName = (): string => `identity-${hostname()}-${process.pid}`;
@@ -33,8 +36,11 @@ export function resolveIdentityConfig(input: IdentityConfigInput = {}): Identity
     scrypt,
     verificationTtlMs: input.verificationTtlMs ?? 24 * HOUR_MS,
     inviteTtlMs: input.inviteTtlMs ?? 168 * HOUR_MS,
+    passwordResetTtlMs: input.passwordResetTtlMs ?? HOUR_MS,
   };
-  if (!(config.verificationTtlMs > 0) || !(config.inviteTtlMs > 0)) throw new Error('Token lifetimes must be positive');
+  if (!(config.verificationTtlMs > 0) || !(config.inviteTtlMs > 0) || !(config.passwordResetTtlMs > 0)) {
+    throw new Error('Token lifetimes must be positive');
+  }
   return config;
 }
 
@@ -76,6 +82,7 @@ export const identityEnvSchema = z.object({
   PASSWORD_SCRYPT_P: z.coerce.number().int().min(1).max(16).default(defaultScryptParams.p),
   VERIFICATION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   INVITE_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(168),
+  PASSWORD_RESET_TTL_MINUTES: z.coerce.number().positive().max(24 * 60).default(60),
 });
 export type IdentityEnv = z.output<typeof identityEnvSchema>;
 
@@ -116,6 +123,7 @@ export function settingsFromEnv(e: IdentityEnv): IdentitySettings {
       scrypt: { N: e.PASSWORD_SCRYPT_N, r: e.PASSWORD_SCRYPT_R, p: e.PASSWORD_SCRYPT_P },
       verificationTtlMs: e.VERIFICATION_TTL_HOURS * HOUR_MS,
       inviteTtlMs: e.INVITE_TTL_HOURS * HOUR_MS,
+      passwordResetTtlMs: e.PASSWORD_RESET_TTL_MINUTES * 60_000,
     }),
   };
 }

@@ -13,7 +13,12 @@ export { PasswordHasher, defaultScryptParams, type ScryptParams } from './passwo
 
 export type { UserRecord, UserRepository } from './store/user-repository.js';
 export type { BusinessRecord, BusinessRepository } from './store/business-repository.js';
-export type { VerificationTokenRecord, VerificationTokenRepository } from './store/verification-token-repository.js';
+export type {
+  PasswordResetTokenRecord,
+  PasswordResetTokenRepository,
+  VerificationTokenRecord,
+  VerificationTokenRepository,
+} from './store/verification-token-repository.js';
 export type { InviteRecord, InviteRepository } from './store/invite-repository.js';
 export { DuplicateKeyError, isDuplicateKeyError } from './store/errors.js';
 
@@ -25,6 +30,11 @@ export { createMemoryIdentityStores, type MemoryIdentityStores } from './store/m
 
 export { MongoUserRepository } from './store/mongo-user-repository.js';
 export { MongoBusinessRepository } from './store/mongo-business-repository.js';
-export { MongoVerificationTokenRepository } from './store/mongo-verification-token-repository.js';
+export {
+  MongoVerificationTokenRepository,
+  passwordResetTokenCollections,
+  verificationTokenCollections,
+  type SingleUseTokenCollections,
+} from './store/mongo-verification-token-repository.js';
 export { MongoInviteRepository } from './store/mongo-invite-repository.js';
 export { createMongoIdentityStores, type MongoIdentityStores } from './store/mongo-stores.js';

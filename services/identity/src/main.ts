@@ -28,6 +28,7 @@ await runMain('identity', async () => {
     users: stores.users,
     businesses: stores.businesses,
     verifications: stores.verifications,
+    resets: stores.resets,
     invites: stores.invites,
     config: settings.identity,
     isReady: stores.isReady,

@@ -29,6 +29,9 @@ describe('token environment', () => {
       TOKEN_ACTIVE_KID: undefined,
       SESSION_TTL_SECONDS: 28800,
       LAST_USED_FLUSH_MS: 15000,
+      TOKEN_MAX_ACTIVE_PER_BUSINESS: 50,
+      TOKEN_EXPIRY_SWEEP_MS: 60000,
+      TOKEN_KEYS_ANNOUNCE_MS: 60000,
       LOG_LEVEL: 'info',
     });
     expect(tokenDbName(cfg)).toBe('dispatch_token');
@@ -74,7 +77,16 @@ describe('token environment', () => {
 describe('service config', () => {
   it('fills defaults', () => {
     const cfg = resolveTokenServiceConfig({ instance: 'i1' });
-    expect(cfg).toEqual({ sessionTtlSeconds: 28800, lastUsedFlushMs: 15000, sessionPurgeIntervalMs: 3_600_000, instance: 'i1' });
+    expect(cfg).toEqual({
+      sessionTtlSeconds: 28800,
+      lastUsedFlushMs: 15000,
+      sessionPurgeIntervalMs: 3_600_000,
+      maxActiveTokensPerBusiness: 50,
+      expirySweepMs: 60_000,
+      keysAnnounceMs: 60_000,
+      identityTimeoutMs: 2000,
+      instance: 'i1',
+    });
     expect(resolveTokenServiceConfig().instance).toMatch(/-\d+-[0-9a-f]{6}$/);
   });
 });

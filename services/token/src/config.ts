@@ -12,6 +12,14 @@ export interface TokenServiceConfig {
   lastUsedFlushMs: number;
   /** How often expired sessions are deleted (no TTL indexes on FerretDB; default 1 h). */
   sessionPurgeIntervalMs: number;
+  /** Cap on active API tokens per business (default 50); creating one more is 409 CONFLICT. */
+  maxActiveTokensPerBusiness: number;
+  /** How often tokens that expired (or whose rotation grace ended) are written to the audit (default 60 s). */
+  expirySweepMs: number;
+  /** How often this instance announces its key ids to the edges (default 60 s; also at start). */
+  keysAnnounceMs: number;
+  /** How long to wait for identity when resolving the owners to notify (default 2 s). */
+  identityTimeoutMs: number;
   /** This instance's name in ping replies. */
   instance: string;
 }
@@ -20,6 +28,10 @@ export const defaultTokenServiceConfig = {
   sessionTtlSeconds: 28_800,
   lastUsedFlushMs: 15_000,
   sessionPurgeIntervalMs: 3_600_000,
+  maxActiveTokensPerBusiness: 50,
+  expirySweepMs: 60_000,
+  keysAnnounceMs: 60_000,
+  identityTimeoutMs: 2_000,
 } as const;
 
 export function resolveTokenServiceConfig(input: Partial<TokenServiceConfig> = {}): TokenServiceConfig {
@@ -27,6 +39,10 @@ export function resolveTokenServiceConfig(input: Partial<TokenServiceConfig> = {
     sessionTtlSeconds: input.sessionTtlSeconds ?? defaultTokenServiceConfig.sessionTtlSeconds,
     lastUsedFlushMs: input.lastUsedFlushMs ?? defaultTokenServiceConfig.lastUsedFlushMs,
     sessionPurgeIntervalMs: input.sessionPurgeIntervalMs ?? defaultTokenServiceConfig.sessionPurgeIntervalMs,
+    maxActiveTokensPerBusiness: input.maxActiveTokensPerBusiness ?? defaultTokenServiceConfig.maxActiveTokensPerBusiness,
+    expirySweepMs: input.expirySweepMs ?? defaultTokenServiceConfig.expirySweepMs,
+    keysAnnounceMs: input.keysAnnounceMs ?? defaultTokenServiceConfig.keysAnnounceMs,
+    identityTimeoutMs: input.identityTimeoutMs ?? defaultTokenServiceConfig.identityTimeoutMs,
     instance: input.instance ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
   };
 }
@@ -58,6 +74,9 @@ export const tokenEnvSchema = z
     TOKEN_ACTIVE_KID: z.preprocess(blankToUndefined, z.string().optional()),
     SESSION_TTL_SECONDS: env.int(defaultTokenServiceConfig.sessionTtlSeconds, 60).pipe(z.number().max(30 * 24 * 3600, 'must be at most 30 days')),
     LAST_USED_FLUSH_MS: env.int(defaultTokenServiceConfig.lastUsedFlushMs, 100),
+    TOKEN_MAX_ACTIVE_PER_BUSINESS: env.int(defaultTokenServiceConfig.maxActiveTokensPerBusiness, 1).pipe(z.number().max(10_000, 'must be at most 10000')),
+    TOKEN_EXPIRY_SWEEP_MS: env.int(defaultTokenServiceConfig.expirySweepMs, 100),
+    TOKEN_KEYS_ANNOUNCE_MS: env.int(defaultTokenServiceConfig.keysAnnounceMs, 100),
     LOG_LEVEL: env.logLevel(),
   })
   .superRefine(

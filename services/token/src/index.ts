@@ -21,7 +21,20 @@ export {
   type SigningKey,
 } from './keys/keyring.js';
 export { TOKEN_REVOKED_TOPIC } from './use-cases/revoke-api-token.js';
-export type { ApiTokenCredential, ApiTokenEntity, ApiTokenRepository, LastUse, RevokeResult } from './store/api-token-repository.js';
+export type {
+  ApiTokenCredential,
+  ApiTokenEntity,
+  ApiTokenRepository,
+  CreateOptions,
+  LastUse,
+  RevokeResult,
+  RotationEntity,
+  UsageSummary,
+} from './store/api-token-repository.js';
+export type { AuditEntity, AuditRepository } from './store/audit-repository.js';
+export type { ActivityEntity, ActivityRepository } from './store/activity-repository.js';
+export { MemoryAuditRepository } from './store/memory-audit-repository.js';
+export { MemoryActivityRepository } from './store/memory-activity-repository.js';
 export type { SessionEntity, SessionRepository } from './store/session-repository.js';
 export { MemoryApiTokenRepository } from './store/memory-api-token-repository.js';
 export { MemorySessionRepository } from './store/memory-session-repository.js';

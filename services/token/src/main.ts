@@ -26,8 +26,16 @@ await runMain('token', async () => {
     logger,
     apiTokens: stores.apiTokens,
     sessions: stores.sessions,
+    audit: stores.audit,
+    activity: stores.activity,
     keyring,
-    config: { sessionTtlSeconds: config.SESSION_TTL_SECONDS, lastUsedFlushMs: config.LAST_USED_FLUSH_MS },
+    config: {
+      sessionTtlSeconds: config.SESSION_TTL_SECONDS,
+      lastUsedFlushMs: config.LAST_USED_FLUSH_MS,
+      maxActiveTokensPerBusiness: config.TOKEN_MAX_ACTIVE_PER_BUSINESS,
+      expirySweepMs: config.TOKEN_EXPIRY_SWEEP_MS,
+      keysAnnounceMs: config.TOKEN_KEYS_ANNOUNCE_MS,
+    },
     storesReady: stores.isReady,
   });
   // Closers run in reverse: drain the bus, then flush last-used times, then close MongoDB.

@@ -44,7 +44,7 @@ describe('token service on MongoDB stores', () => {
   it('creates, validates, records use, revokes (concurrently, once) and rejects', async () => {
     const businessId = newId('biz');
     const userId = newId('usr');
-    const created = await bus.request('token.createApiToken', { businessId, createdBy: userId, description: 'mongo' });
+    const created = await bus.request('token.createApiToken', { businessId, createdBy: userId, creatorRole: 'owner', description: 'mongo' });
     expect(await bus.request('token.validate', { token: created.token })).toEqual({
       valid: true,
       principal: { kind: 'api', businessId, tokenId: created.tokenInfo.id, scopes: ['*'] },
@@ -59,7 +59,12 @@ describe('token service on MongoDB stores', () => {
     );
     for (const reply of replies) expect(reply).toEqual(replies[0]);
     expect(replies[0]?.tokenInfo.status).toBe('revoked');
-    expect(await bus.request('token.validate', { token: created.token })).toEqual({ valid: false, reason: 'revoked' });
+    expect(await bus.request('token.validate', { token: created.token })).toEqual({
+      valid: false,
+      reason: 'revoked',
+      tokenId: created.tokenInfo.id,
+      businessId,
+    });
     expect(await bus.request('token.ping', {})).toEqual({ service: 'token', instance: 'mongo-1', ready: true });
   });
 

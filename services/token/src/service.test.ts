@@ -92,7 +92,7 @@ async function dispatchError(promise: Promise<unknown>): Promise<DispatchError> 
 describe('API tokens', () => {
   it('creates a token, shows its secret once and validates it to an api principal', async () => {
     const h = await setup();
-    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, description: '  CI deploys ' });
+    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, creatorRole: 'owner', description: '  CI deploys ' });
     expect(created.token.startsWith('eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCIs')).toBe(true);
     expect(created.tokenInfo).toEqual({
       id: created.tokenInfo.id,
@@ -104,6 +104,13 @@ describe('API tokens', () => {
       expiresAt: null,
       revokedAt: null,
       revokedBy: null,
+      scopes: ['*'],
+      revocationReason: null,
+      rotatedFrom: null,
+      rotatedTo: null,
+      rotatedAt: null,
+      graceEndsAt: null,
+      callsSinceRotation: null,
     });
     expect(created.tokenInfo.id).toMatch(/^tok_[0-9a-z]{26}$/);
 
@@ -120,16 +127,19 @@ describe('API tokens', () => {
     await vi.waitFor(() => expect(h.events).toHaveLength(1));
     await settle();
     expect(h.events.map((e) => [e.type, e.data])).toEqual([
-      ['token.created', { businessId: acme, tokenId: created.tokenInfo.id, description: 'CI deploys', createdBy: alice }],
+      [
+        'token.created',
+        { businessId: acme, tokenId: created.tokenInfo.id, description: 'CI deploys', createdBy: alice, scopes: ['*'], expiresAt: null, notifyEmails: [] },
+      ],
     ]);
   });
 
   it('lists the business tokens newest first, never with the secret or hash', async () => {
     const h = await setup();
-    const first = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, description: 'first' });
+    const first = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, creatorRole: 'owner', description: 'first' });
     h.clock.ms += 1000;
-    const second = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: bob, description: 'second' });
-    await h.bus.request('token.createApiToken', { businessId: globex, createdBy: bob, description: 'other business' });
+    const second = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: bob, creatorRole: 'owner', description: 'second' });
+    await h.bus.request('token.createApiToken', { businessId: globex, createdBy: bob, creatorRole: 'owner', description: 'other business' });
 
     const listed = await h.bus.request('token.listApiTokens', { businessId: acme });
     expect(listed.tokens).toEqual([second.tokenInfo, first.tokenInfo]);
@@ -139,7 +149,24 @@ describe('API tokens', () => {
     ]);
     for (const record of listed.tokens) {
       expect(Object.keys(record).sort()).toEqual(
-        ['createdAt', 'createdBy', 'description', 'expiresAt', 'id', 'lastUsedAt', 'revokedAt', 'revokedBy', 'status'].sort(),
+        [
+          'createdAt',
+          'createdBy',
+          'description',
+          'expiresAt',
+          'id',
+          'lastUsedAt',
+          'revokedAt',
+          'revokedBy',
+          'status',
+          'scopes',
+          'revocationReason',
+          'rotatedFrom',
+          'rotatedTo',
+          'rotatedAt',
+          'graceEndsAt',
+          'callsSinceRotation',
+        ].sort(),
       );
     }
     const text = JSON.stringify(listed);
@@ -150,22 +177,29 @@ describe('API tokens', () => {
 
   it('revokes immediately: validate says revoked and the list says revoked', async () => {
     const h = await setup();
-    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, description: 'CI' });
+    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, creatorRole: 'owner', description: 'CI' });
     h.clock.ms += 60_000;
     const revoked = await h.bus.request('token.revokeApiToken', { businessId: acme, tokenId: created.tokenInfo.id, revokedBy: bob });
     const expected: TokenRecord = { ...created.tokenInfo, status: 'revoked', revokedAt: '2025-06-01T12:01:00.000Z', revokedBy: bob };
     expect(revoked).toEqual({ tokenInfo: expected });
-    expect(await h.bus.request('token.validate', { token: created.token })).toEqual({ valid: false, reason: 'revoked' });
+    expect(await h.bus.request('token.validate', { token: created.token })).toEqual({
+      valid: false,
+      reason: 'revoked',
+      tokenId: created.tokenInfo.id,
+      businessId: acme,
+    });
     expect((await h.bus.request('token.listApiTokens', { businessId: acme })).tokens).toEqual([expected]);
     await vi.waitFor(() => expect(eventsOf(h, 'token.revoked')).toHaveLength(1));
     await settle();
-    expect(eventsOf(h, 'token.revoked').map((e) => e.data)).toEqual([{ businessId: acme, tokenId: created.tokenInfo.id, revokedBy: bob }]);
+    expect(eventsOf(h, 'token.revoked').map((e) => e.data)).toEqual([
+      { businessId: acme, tokenId: created.tokenInfo.id, revokedBy: bob, description: 'CI', reason: null, notifyEmails: [] },
+    ]);
     expect(h.broadcasts).toEqual([{ tokenId: created.tokenInfo.id }]);
   });
 
   it('revoking twice is idempotent: same record, first revocation kept, one event', async () => {
     const h = await setup();
-    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, description: 'CI' });
+    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, creatorRole: 'owner', description: 'CI' });
     const first = await h.bus.request('token.revokeApiToken', { businessId: acme, tokenId: created.tokenInfo.id, revokedBy: alice });
     h.clock.ms += 5000;
     const second = await h.bus.request('token.revokeApiToken', { businessId: acme, tokenId: created.tokenInfo.id, revokedBy: bob });
@@ -174,13 +208,15 @@ describe('API tokens', () => {
     expect(second.tokenInfo.revokedAt).toBe('2025-06-01T12:00:00.000Z');
     await vi.waitFor(() => expect(eventsOf(h, 'token.revoked')).toHaveLength(1));
     await settle();
-    expect(eventsOf(h, 'token.revoked').map((e) => e.data)).toEqual([{ businessId: acme, tokenId: created.tokenInfo.id, revokedBy: alice }]);
+    expect(eventsOf(h, 'token.revoked').map((e) => e.data)).toEqual([
+      { businessId: acme, tokenId: created.tokenInfo.id, revokedBy: alice, description: 'CI', reason: null, notifyEmails: [] },
+    ]);
     expect(h.broadcasts).toEqual([{ tokenId: created.tokenInfo.id }, { tokenId: created.tokenInfo.id }]);
   });
 
   it("another business's token and an unknown id are NOT_FOUND, and stay valid", async () => {
     const h = await setup();
-    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, description: 'CI' });
+    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, creatorRole: 'owner', description: 'CI' });
     const foreign = await dispatchError(h.bus.request('token.revokeApiToken', { businessId: globex, tokenId: created.tokenInfo.id, revokedBy: bob }));
     expect([foreign.code, foreign.message, foreign.status]).toEqual(['NOT_FOUND', 'Token not found', 404]);
     const unknown = await dispatchError(h.bus.request('token.revokeApiToken', { businessId: acme, tokenId: newId('tok'), revokedBy: alice }));
@@ -207,8 +243,11 @@ describe('API tokens', () => {
       expiresAt: new Date('2025-06-01T12:00:00.000Z'),
       revokedAt: null,
       revokedBy: null,
+      scopes: ['*'],
+      revocationReason: null,
+      rotatedFrom: null,
     });
-    expect(await h.bus.request('token.validate', { token })).toEqual({ valid: false, reason: 'expired' });
+    expect(await h.bus.request('token.validate', { token })).toEqual({ valid: false, reason: 'expired', tokenId, businessId: acme });
     expect((await h.bus.request('token.listApiTokens', { businessId: acme })).tokens.map((t) => t.status)).toEqual(['expired']);
     h.clock.ms -= 1;
     expect((await h.bus.request('token.validate', { token })).valid).toBe(true);
@@ -234,9 +273,9 @@ describe('validation rejects forged and malformed tokens', () => {
 
   it('a real token re-signed with another key, or with a swapped payload, is bad_signature', async () => {
     const h = await setup();
-    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, description: 'CI' });
+    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, creatorRole: 'owner', description: 'CI' });
     const [head, payload, signature] = created.token.split('.');
-    const other = await h.bus.request('token.createApiToken', { businessId: globex, createdBy: bob, description: 'CI' });
+    const other = await h.bus.request('token.createApiToken', { businessId: globex, createdBy: bob, creatorRole: 'owner', description: 'CI' });
     const [, otherPayload] = other.token.split('.');
     expect(await h.bus.request('token.validate', { token: `${head}.${otherPayload}.${signature}` })).toEqual({
       valid: false,
@@ -248,7 +287,7 @@ describe('validation rejects forged and malformed tokens', () => {
 
   it('alg:none (hand-built) is malformed, with or without a signature part', async () => {
     const h = await setup();
-    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, description: 'CI' });
+    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, creatorRole: 'owner', description: 'CI' });
     const [, payload] = created.token.split('.');
     const none = b64({ alg: 'none', typ: 'JWT', kid: 'k1' });
     expect(await h.bus.request('token.validate', { token: `${none}.${payload}.` })).toEqual({ valid: false, reason: 'malformed' });
@@ -257,7 +296,7 @@ describe('validation rejects forged and malformed tokens', () => {
 
   it('HS512 with a valid kid and the right secret is malformed', async () => {
     const h = await setup();
-    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, description: 'CI' });
+    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, creatorRole: 'owner', description: 'CI' });
     const claims = JSON.parse(Buffer.from(created.token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
     const hs512 = await new SignJWT(claims).setProtectedHeader({ alg: 'HS512', typ: 'JWT', kid: 'k1' }).sign(h.keyring.active.secret);
     expect(await h.bus.request('token.validate', { token: hs512 })).toEqual({ valid: false, reason: 'malformed' });
@@ -282,7 +321,7 @@ describe('key rotation', () => {
     const apiTokens = new MemoryApiTokenRepository();
     const sessions = new MemorySessionRepository();
     const before = await setup({ keyring: createKeyring([oldKey]), apiTokens, sessions });
-    const old = await before.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, description: 'old' });
+    const old = await before.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, creatorRole: 'owner', description: 'old' });
     const oldSession = await before.bus.request('token.createSession', { userId: alice, businessId: acme, role: 'owner' });
     await before.service.stop();
 
@@ -293,7 +332,7 @@ describe('key rotation', () => {
       principal: { kind: 'api', businessId: acme, tokenId: old.tokenInfo.id, scopes: ['*'] },
     });
     expect((await after.bus.request('token.validate', { token: oldSession.token })).valid).toBe(true);
-    const fresh = await after.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, description: 'new' });
+    const fresh = await after.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, creatorRole: 'owner', description: 'new' });
     expect(decodeProtectedHeader(fresh.token).kid).toBe('2025');
     expect((await after.bus.request('token.validate', { token: fresh.token })).valid).toBe(true);
     await after.service.stop();
@@ -396,7 +435,7 @@ describe('sessions', () => {
 describe('lastUsedAt', () => {
   it('is recorded in memory and written on flush, moving forward only', async () => {
     const h = await setup();
-    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, description: 'CI' });
+    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, creatorRole: 'owner', description: 'CI' });
     h.clock.ms += 30_000;
     await h.bus.request('token.validate', { token: created.token });
     expect((await h.bus.request('token.listApiTokens', { businessId: acme })).tokens[0]?.lastUsedAt).toBeNull();
@@ -411,7 +450,7 @@ describe('lastUsedAt', () => {
 
   it('is not recorded for a rejected (revoked) token', async () => {
     const h = await setup();
-    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, description: 'CI' });
+    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, creatorRole: 'owner', description: 'CI' });
     await h.bus.request('token.revokeApiToken', { businessId: acme, tokenId: created.tokenInfo.id, revokedBy: alice });
     await h.bus.request('token.validate', { token: created.token });
     await h.service.flushLastUsed();
@@ -420,7 +459,7 @@ describe('lastUsedAt', () => {
 
   it('is flushed on the configured interval', async () => {
     const h = await setup({ config: { lastUsedFlushMs: 50 }, realClock: true });
-    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, description: 'CI' });
+    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, creatorRole: 'owner', description: 'CI' });
     const before = Date.now();
     await h.bus.request('token.validate', { token: created.token });
     const deadline = Date.now() + 5000;
@@ -436,7 +475,7 @@ describe('lastUsedAt', () => {
 
   it('is flushed when the service stops', async () => {
     const h = await setup();
-    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, description: 'CI' });
+    const created = await h.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, creatorRole: 'owner', description: 'CI' });
     h.clock.ms += 1234;
     await h.bus.request('token.validate', { token: created.token });
     expect((await h.apiTokens.get(acme, created.tokenInfo.id))?.lastUsedAt).toBeNull();

@@ -1,17 +1,29 @@
-import type { RequestKey } from '@dispatch/contracts';
+import { TOKEN_KEYS_TOPIC, type RequestKey } from '@dispatch/contracts';
 import type { Bus, Handler, Subscription } from '@dispatch/bus';
 import type { Logger } from '@dispatch/runtime';
 import { resolveTokenServiceConfig, type TokenServiceConfig } from './config.js';
 import type { Keyring } from './keys/keyring.js';
 import { LastUsedRecorder } from './last-used-recorder.js';
+import type { ActivityRepository } from './store/activity-repository.js';
 import type { ApiTokenRepository } from './store/api-token-repository.js';
+import type { AuditRepository } from './store/audit-repository.js';
+import { MemoryActivityRepository } from './store/memory-activity-repository.js';
+import { MemoryAuditRepository } from './store/memory-audit-repository.js';
 import type { SessionRepository } from './store/session-repository.js';
 import type { TokenContext } from './use-cases/context.js';
 import { createApiToken } from './use-cases/create-api-token.js';
 import { createSession } from './use-cases/create-session.js';
+import { getApiToken } from './use-cases/get-api-token.js';
+import { listAudit } from './use-cases/list-audit.js';
+import { recordUsageEvent } from './use-cases/record-usage.js';
+import { rotateApiToken } from './use-cases/rotate-api-token.js';
+import { newSweepState, sweepExpired } from './use-cases/sweep-expired.js';
+import { tokenActivity } from './use-cases/token-activity.js';
 import { listApiTokens } from './use-cases/list-api-tokens.js';
 import { revokeApiToken } from './use-cases/revoke-api-token.js';
 import { revokeSession } from './use-cases/revoke-session.js';
+import { listSessions } from './use-cases/list-sessions.js';
+import { revokeUserSessions } from './use-cases/revoke-user-sessions.js';
 import { validateToken } from './use-cases/validate-token.js';
 
 export interface TokenServiceDeps {
@@ -20,6 +32,12 @@ export interface TokenServiceDeps {
   apiTokens: ApiTokenRepository;
   sessions: SessionRepository;
   keyring: Keyring;
+  /** The audit trail (default: in memory). */
+  audit?: AuditRepository;
+  /** Token activity, from the edges' `usage.recorded` events (default: in memory). */
+  activity?: ActivityRepository;
+  /** Durable consumer name of the usage events (default `token-usage`). */
+  usageConsumer?: string;
   /** Missing fields take their defaults (see `defaultTokenServiceConfig`). */
   config?: Partial<TokenServiceConfig>;
   /** The clock (tests move it); defaults to the system clock. */
@@ -37,6 +55,8 @@ export interface TokenService {
   flushLastUsed(): Promise<void>;
   /** Deletes expired sessions now; returns how many. */
   purgeExpiredSessions(): Promise<number>;
+  /** Writes audit records for tokens that expired; returns how many were found. */
+  sweepExpired(): Promise<number>;
 }
 
 type TokenRequestKey = Extract<RequestKey, `token.${string}`>;
@@ -48,24 +68,37 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
   const now = deps.now ?? (() => new Date());
   const storesReady = deps.storesReady ?? (() => true);
   const log = deps.logger.child({ component: 'token-service' });
-  const lastUsed = new LastUsedRecorder(deps.apiTokens, log, config.lastUsedFlushMs);
+  const audit = deps.audit ?? new MemoryAuditRepository();
+  const activity = deps.activity ?? new MemoryActivityRepository();
+  const lastUsed = new LastUsedRecorder(deps.apiTokens, log, config.lastUsedFlushMs, audit);
   const ctx: TokenContext = {
     keyring: deps.keyring,
     apiTokens: deps.apiTokens,
     sessions: deps.sessions,
     config,
     lastUsed,
+    audit,
+    activity,
     events: deps.bus,
+    bus: deps.bus,
     now,
   };
+  const keys = { kids: [...deps.keyring.kids], activeKid: deps.keyring.active.kid };
 
   const handlers: TokenHandlers = {
     'token.validate': (req) => validateToken(ctx, req),
     'token.createSession': (req) => createSession(ctx, req),
     'token.revokeSession': (req) => revokeSession(ctx, req),
+    'token.listSessions': (req) => listSessions(ctx, req),
+    'token.revokeUserSessions': (req) => revokeUserSessions(ctx, req),
     'token.createApiToken': (req, meta) => createApiToken(ctx, req, meta),
     'token.listApiTokens': (req) => listApiTokens(ctx, req),
     'token.revokeApiToken': (req, meta) => revokeApiToken(ctx, req, meta),
+    'token.getApiToken': (req) => getApiToken(ctx, req),
+    'token.rotateApiToken': (req, meta) => rotateApiToken(ctx, req, meta),
+    'token.tokenActivity': (req) => tokenActivity(ctx, req),
+    'token.listAudit': (req) => listAudit(ctx, req),
+    'token.keys': async () => keys,
     'token.ping': async () => ({ service: 'token', instance: config.instance, ready: storesReady() }),
   };
 
@@ -73,7 +106,19 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
 
   let subscriptions: Subscription[] = [];
   let purgeTimer: NodeJS.Timeout | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let announceTimer: NodeJS.Timeout | undefined;
+  let usageConsumer: Subscription | undefined;
   let started = false;
+
+  const sweepState = newSweepState();
+  const sweep = async (): Promise<number> => {
+    const found = await sweepExpired(ctx, sweepState);
+    if (found > 0) log.debug({ found }, 'expired tokens audited');
+    return found;
+  };
+  // Key ids only, never secrets: the edges reject tokens with other kids without asking us.
+  const announceKeys = () => deps.bus.broadcast(TOKEN_KEYS_TOPIC, keys).catch((err: unknown) => log.warn({ err }, 'key announcement failed'));
 
   const purgeExpiredSessions = async (): Promise<number> => {
     const deleted = await deps.sessions.deleteExpired(now());
@@ -91,12 +136,26 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
         purgeExpiredSessions().catch((err: unknown) => log.warn({ err }, 'expired session purge failed'));
       }, config.sessionPurgeIntervalMs);
       purgeTimer.unref();
+      sweepTimer = setInterval(() => {
+        sweep().catch((err: unknown) => log.warn({ err }, 'expiry sweep failed'));
+      }, config.expirySweepMs);
+      sweepTimer.unref();
+      usageConsumer = await deps.bus.consume(deps.usageConsumer ?? 'token-usage', (event) => recordUsageEvent(ctx, event), {
+        types: ['usage.recorded'],
+      });
+      await announceKeys();
+      announceTimer = setInterval(() => void announceKeys(), config.keysAnnounceMs);
+      announceTimer.unref();
     },
     async stop() {
       if (!started) return;
       started = false;
       if (purgeTimer) clearInterval(purgeTimer);
-      purgeTimer = undefined;
+      if (sweepTimer) clearInterval(sweepTimer);
+      if (announceTimer) clearInterval(announceTimer);
+      purgeTimer = sweepTimer = announceTimer = undefined;
+      await usageConsumer?.stop().catch(() => undefined);
+      usageConsumer = undefined;
       // After a bus drain these are already stopped; stopping again is harmless.
       await Promise.allSettled(subscriptions.map((s) => s.stop()));
       subscriptions = [];
@@ -104,5 +163,6 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     },
     flushLastUsed: () => lastUsed.flush(),
     purgeExpiredSessions,
+    sweepExpired: sweep,
   };
 }

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 
-/** One rate-limit decision: consume `cost` units of `key`'s quota in a fixed window. */
+/**
+ * One rate-limit decision: consume `cost` units of `key`'s quota in a fixed window.
+ * `cost: 0` consumes nothing: it reads the window (`remaining` = limit - used) without changing it.
+ */
 export const ConsumeRequest = z.strictObject({
   key: z.string().min(1).max(200),
   limit: z.number().int().positive().max(1_000_000_000),
   windowSeconds: z.number().int().positive().max(31 * 24 * 3600),
-  cost: z.number().int().positive().max(1000).default(1),
+  cost: z.number().int().nonnegative().max(1000).default(1),
 });
 export type ConsumeRequest = z.input<typeof ConsumeRequest>;
 

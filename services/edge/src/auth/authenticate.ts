@@ -8,18 +8,28 @@ import {
   type SessionPrincipal,
 } from '@dispatch/contracts';
 import type { EdgeContext, EdgeDeps } from '../http/context.js';
-import { bearerToken } from './bearer.js';
+import { parseBearer } from './bearer.js';
+import { clientIp, routeOf } from './client-ip.js';
 
 /**
  * Authenticates the Bearer token through the token service. Fails closed: 401 for any token
  * that is not valid now, 503 when the token service cannot answer — never a pass.
  */
 export async function authenticate(ctx: EdgeContext, deps: EdgeDeps): Promise<Principal> {
-  const token = bearerToken(ctx.get('authorization') || undefined);
-  if (!token) throw errors.unauthorized();
+  const bearer = parseBearer(ctx.get('authorization') || undefined);
+  if (!bearer) throw errors.unauthorized();
+  // A kid no token-service instance has: cannot be one of ours, refused without a call.
+  if (deps.keys?.knows(bearer.kid) === false) {
+    ctx.state.logger.info({ reason: 'unknown_key' }, 'token rejected at the edge');
+    throw errors.unauthorized();
+  }
   let reply;
   try {
-    reply = await deps.bus.request('token.validate', { token }, { timeoutMs: deps.config.busTimeoutMs, requestId: ctx.state.requestId });
+    reply = await deps.bus.request(
+      'token.validate',
+      { token: bearer.token, clientIp: clientIp(ctx), route: `${ctx.method} ${routeOf(ctx)}` },
+      { timeoutMs: deps.config.busTimeoutMs, requestId: ctx.state.requestId },
+    );
   } catch (err) {
     if (err instanceof DispatchError && err.code !== 'SERVICE_UNAVAILABLE') {
       ctx.state.logger.error({ code: err.code }, 'token validation failed');
@@ -27,9 +37,12 @@ export async function authenticate(ctx: EdgeContext, deps: EdgeDeps): Promise<Pr
     throw errors.unavailable('Authentication is temporarily unavailable, try again shortly');
   }
   if (!reply.valid) {
+    // A genuine but revoked/expired token: the attempt is recorded against it (forensics).
+    if (reply.tokenId && reply.businessId) ctx.state.attribution = { tokenId: reply.tokenId, businessId: reply.businessId };
     ctx.state.logger.info({ reason: reply.reason }, 'token rejected');
     throw errors.unauthorized();
   }
+  if (reply.principal.kind === 'api') ctx.state.attribution = { tokenId: reply.principal.tokenId, businessId: reply.principal.businessId };
   ctx.state.principal = reply.principal;
   return reply.principal;
 }

@@ -48,3 +48,18 @@ export async function readBody<S extends z.ZodType>(ctx: EdgeContext, schema: S,
   }
   return result.data;
 }
+
+/**
+ * An optional JSON body: a request without one (no Content-Length or 0, not chunked) is read as
+ * `{}`; one with a body must be a JSON object valid against the schema.
+ */
+export async function readOptionalBody<S extends z.ZodType>(ctx: EdgeContext, schema: S, limitBytes: number): Promise<z.output<S>> {
+  const length = ctx.get('content-length');
+  const chunked = /chunked/i.test(ctx.get('transfer-encoding'));
+  if (!chunked && (length === '' || length === '0')) {
+    const result = schema.safeParse({});
+    if (!result.success) throw new DispatchError('VALIDATION_ERROR', 'Request body is invalid', validationDetails(result.error.issues));
+    return result.data;
+  }
+  return readBody(ctx, schema, limitBytes);
+}

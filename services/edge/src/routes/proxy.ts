@@ -1,4 +1,4 @@
-import { DispatchError, principalHeaderPrefix, principalHeaders, rateLimitHeaders, type ApiPrincipal } from '@dispatch/contracts';
+import { DispatchError, principalHeaderPrefix, principalHeaders, rateLimitHeaders, scopesAllow, type ApiPrincipal } from '@dispatch/contracts';
 import type { Router } from '@koa/router';
 import { Readable } from 'node:stream';
 import { requireApiToken } from '../auth/authenticate.js';
@@ -109,6 +109,21 @@ function upstreamHeaders(ctx: EdgeContext, principal: ApiPrincipal): Headers {
   return headers;
 }
 
+/**
+ * A narrower token only reaches what its scopes name: 403 insufficient_scope elsewhere. Checked on
+ * the path as forwarded (upstreamTarget already refused dot segments, `//` and backslashes);
+ * a percent-encoded spelling of a scoped path matches no scope, so it needs `*`.
+ */
+function requireScope(ctx: EdgeContext, principal: ApiPrincipal): void {
+  const q = ctx.originalUrl.indexOf('?');
+  const path = q === -1 ? ctx.originalUrl : ctx.originalUrl.slice(0, q);
+  if (scopesAllow(principal.scopes, ctx.method, path)) return;
+  throw new DispatchError('FORBIDDEN', `This token's scopes (${principal.scopes.join(', ')}) do not allow ${ctx.method} ${path}`, {
+    reason: 'insufficient_scope',
+    scopes: principal.scopes,
+  });
+}
+
 async function forward(ctx: EdgeContext, deps: EdgeDeps, principal: ApiPrincipal): Promise<void> {
   const target = upstreamTarget(deps.config.upstreamUrl, ctx.originalUrl);
   if (!target) throw new DispatchError('NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`);
@@ -147,6 +162,7 @@ export function proxyRoutes(router: Router<EdgeState>, deps: EdgeDeps): void {
       throw new DispatchError('NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`);
     }
     const principal = await requireApiToken(ctx, deps);
+    requireScope(ctx, principal);
     await applyRateLimit(ctx, deps, principal);
     await forward(ctx, deps, principal);
   });

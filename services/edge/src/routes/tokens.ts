@@ -1,10 +1,52 @@
-import { CreateTokenBody, InviteBody, TokenId, errors } from '@dispatch/contracts';
+import {
+  ActivityQuery,
+  AuditQuery,
+  CreateTokenBody,
+  InviteBody,
+  RevokeTokenBody,
+  RotateTokenBody,
+  TokenId,
+  errors,
+  validationDetails,
+  type SessionPrincipal,
+} from '@dispatch/contracts';
 import type { Router } from '@koa/router';
+import type { z } from 'zod';
 import { requireSession, requireTokenManager } from '../auth/authenticate.js';
-import { readBody } from '../http/body.js';
+import { clientIp } from '../auth/client-ip.js';
+import { readBody, readOptionalBody } from '../http/body.js';
 import { call } from '../http/call.js';
-import type { EdgeDeps, EdgeState } from '../http/context.js';
+import type { EdgeContext, EdgeDeps, EdgeState } from '../http/context.js';
 import { ok } from '../http/envelope.js';
+
+/** Who may read the audit trail and a token's activity: the business's owners (and admins). */
+const AUDITOR_ROLES = ['owner', 'admin'] as const;
+
+/** A token id from the path; a malformed one is as unknown as a missing one: 404. */
+function tokenIdParam(ctx: EdgeContext): string {
+  const id = TokenId.safeParse(ctx.params['id']);
+  if (!id.success) throw errors.notFound('Token');
+  return id.data;
+}
+
+/** The query string against a strict schema (unknown or repeated parameters are 400). */
+function readQuery<S extends z.ZodType>(ctx: EdgeContext, schema: S): z.output<S> {
+  const params = new URLSearchParams(ctx.querystring);
+  const raw: Record<string, string> = {};
+  const repeated: string[] = [];
+  for (const [key, value] of params) {
+    if (key in raw) repeated.push(key);
+    raw[key] = value;
+  }
+  if (repeated.length > 0) {
+    throw errors.validation('Request query is invalid', { fields: Object.fromEntries(repeated.map((k) => [k, 'Given more than once'])) });
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) throw errors.validation('Request query is invalid', validationDetails(result.error.issues));
+  return result.data;
+}
+
+const requireAuditor = (ctx: EdgeContext, deps: EdgeDeps): Promise<SessionPrincipal> => requireSession(ctx, deps, AUDITOR_ROLES);
 
 /** Settings > API Access: /api/v1/tokens, with a user session of a role that may manage tokens. */
 export function tokenRoutes(router: Router<EdgeState>, deps: EdgeDeps): void {
@@ -16,7 +58,11 @@ export function tokenRoutes(router: Router<EdgeState>, deps: EdgeDeps): void {
     const created = await call(ctx, deps, 'token.createApiToken', {
       businessId: session.businessId,
       createdBy: session.userId,
+      creatorRole: session.role,
       description: body.description,
+      ...(body.expiresAt !== undefined ? { expiresAt: body.expiresAt } : {}),
+      ...(body.scopes !== undefined ? { scopes: body.scopes } : {}),
+      clientIp: clientIp(ctx),
     });
     // The secret is in this response only.
     ctx.set('Cache-Control', 'no-store');
@@ -29,16 +75,61 @@ export function tokenRoutes(router: Router<EdgeState>, deps: EdgeDeps): void {
     ok(ctx, reply.tokens);
   });
 
+  router.get('/api/v1/tokens/:id', async (ctx) => {
+    const session = await requireTokenManager(ctx, deps);
+    const reply = await call(ctx, deps, 'token.getApiToken', { businessId: session.businessId, tokenId: tokenIdParam(ctx) });
+    ok(ctx, reply.tokenInfo);
+  });
+
   router.delete('/api/v1/tokens/:id', async (ctx) => {
     const session = await requireTokenManager(ctx, deps);
-    const id = TokenId.safeParse(ctx.params['id']);
-    if (!id.success) throw errors.notFound('Token');
+    const tokenId = tokenIdParam(ctx);
+    const body = await readOptionalBody(ctx, RevokeTokenBody, limit);
     const reply = await call(ctx, deps, 'token.revokeApiToken', {
       businessId: session.businessId,
-      tokenId: id.data,
+      tokenId,
       revokedBy: session.userId,
+      ...(body.reason !== undefined ? { reason: body.reason } : {}),
+      clientIp: clientIp(ctx),
     });
     ok(ctx, reply.tokenInfo);
+  });
+
+  router.post('/api/v1/tokens/:id/rotate', async (ctx) => {
+    const session = await requireTokenManager(ctx, deps);
+    const tokenId = tokenIdParam(ctx);
+    const body = await readOptionalBody(ctx, RotateTokenBody, limit);
+    const reply = await call(ctx, deps, 'token.rotateApiToken', {
+      businessId: session.businessId,
+      tokenId,
+      rotatedBy: session.userId,
+      rotatorRole: session.role,
+      gracePeriodSeconds: body.gracePeriodSeconds,
+      clientIp: clientIp(ctx),
+    });
+    ctx.set('Cache-Control', 'no-store');
+    ok(ctx, reply, 201);
+  });
+
+  router.get('/api/v1/tokens/:id/activity', async (ctx) => {
+    const session = await requireAuditor(ctx, deps);
+    const tokenId = tokenIdParam(ctx);
+    const query = readQuery(ctx, ActivityQuery);
+    const to = query.to ?? new Date(Math.ceil((Date.now() + 1) / 60_000) * 60_000).toISOString();
+    const from = query.from ?? new Date(Date.parse(to) - 24 * 3600 * 1000).toISOString();
+    ok(ctx, await call(ctx, deps, 'token.tokenActivity', { businessId: session.businessId, tokenId, from, to }));
+  });
+
+  router.get('/api/v1/audit', async (ctx) => {
+    const session = await requireAuditor(ctx, deps);
+    const query = readQuery(ctx, AuditQuery);
+    const reply = await call(ctx, deps, 'token.listAudit', {
+      businessId: session.businessId,
+      limit: query.limit,
+      ...(query.tokenId !== undefined ? { tokenId: query.tokenId } : {}),
+      ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+    });
+    ok(ctx, reply);
   });
 
   router.post('/api/v1/members', async (ctx) => {

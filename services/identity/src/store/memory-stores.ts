@@ -7,6 +7,8 @@ export interface MemoryIdentityStores {
   users: MemoryUserRepository;
   businesses: MemoryBusinessRepository;
   verifications: MemoryVerificationTokenRepository;
+  /** Password-reset tokens (same shape and rules as verification tokens). */
+  resets: MemoryVerificationTokenRepository;
   invites: MemoryInviteRepository;
 }
 
@@ -16,6 +18,7 @@ export function createMemoryIdentityStores(): MemoryIdentityStores {
     users: new MemoryUserRepository(),
     businesses: new MemoryBusinessRepository(),
     verifications: new MemoryVerificationTokenRepository(),
+    resets: new MemoryVerificationTokenRepository(),
     invites: new MemoryInviteRepository(),
   };
 }

@@ -39,4 +39,15 @@ export class MemoryVerificationTokenRepository implements VerificationTokenRepos
   async deleteByUser(userId: string): Promise<void> {
     for (const [hash, t] of this.byHash) if (t.userId === userId) this.byHash.delete(hash);
   }
+
+  async markAllUsedByUser(userId: string, now: Date): Promise<number> {
+    let marked = 0;
+    for (const t of this.byHash.values()) {
+      if (t.userId === userId && t.usedAt === null) {
+        t.usedAt = new Date(now);
+        marked++;
+      }
+    }
+    return marked;
+  }
 }

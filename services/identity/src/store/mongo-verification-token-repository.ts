@@ -12,20 +12,45 @@ interface VerificationTokenDoc {
   createdAt: Date;
 }
 
-const verificationTokenSchema = new Schema<VerificationTokenDoc>(
-  {
-    tokenHash: { type: String, required: true },
-    userId: { type: String, required: true },
-    // No TTL index (FerretDB refuses `expires`): expiry is enforced in code.
-    expiresAt: { type: Date, required: true },
-    usedAt: { type: Date, default: null },
-    attempts: { type: Number, required: true, default: 0 },
-    createdAt: { type: Date, required: true },
-  },
-  { collection: 'verification_tokens', versionKey: false, strict: 'throw' },
-);
-verificationTokenSchema.index({ tokenHash: 1 }, { unique: true, name: 'token_hash_unique' });
-verificationTokenSchema.index({ userId: 1 }, { name: 'user' });
+/** Where a kind of single-use emailed token lives: its collection and the collection of its claims. */
+export interface SingleUseTokenCollections {
+  model: string;
+  collection: string;
+  claimModel: string;
+  claimCollection: string;
+}
+
+export const verificationTokenCollections: SingleUseTokenCollections = {
+  model: 'VerificationToken',
+  collection: 'verification_tokens',
+  claimModel: 'VerificationTokenClaim',
+  claimCollection: 'verification_token_claims',
+};
+
+export const passwordResetTokenCollections: SingleUseTokenCollections = {
+  model: 'PasswordResetToken',
+  collection: 'password_reset_tokens',
+  claimModel: 'PasswordResetTokenClaim',
+  claimCollection: 'password_reset_token_claims',
+};
+
+function tokenSchema(collection: string): Schema<VerificationTokenDoc> {
+  const schema = new Schema<VerificationTokenDoc>(
+    {
+      tokenHash: { type: String, required: true },
+      userId: { type: String, required: true },
+      // No TTL index (FerretDB refuses `expires`): expiry is enforced in code.
+      expiresAt: { type: Date, required: true },
+      usedAt: { type: Date, default: null },
+      attempts: { type: Number, required: true, default: 0 },
+      createdAt: { type: Date, required: true },
+    },
+    { collection, versionKey: false, strict: 'throw' },
+  );
+  schema.index({ tokenHash: 1 }, { unique: true, name: 'token_hash_unique' });
+  schema.index({ userId: 1 }, { name: 'user' });
+  return schema;
+}
 
 const toRecord = (d: VerificationTokenDoc, claimedAt: Date | undefined): VerificationTokenRecord => ({
   tokenHash: d.tokenHash,
@@ -36,12 +61,15 @@ const toRecord = (d: VerificationTokenDoc, claimedAt: Date | undefined): Verific
   createdAt: new Date(d.createdAt),
 });
 
-export const verificationTokenModel = (connection: Connection): Model<VerificationTokenDoc> =>
-  modelOn(connection, 'VerificationToken', verificationTokenSchema);
+export const verificationTokenModel = (
+  connection: Connection,
+  names: SingleUseTokenCollections = verificationTokenCollections,
+): Model<VerificationTokenDoc> => modelOn(connection, names.model, tokenSchema(names.collection));
 
 /**
- * Verification tokens in `verification_tokens`; their single use is decided by inserting a claim
- * (`_id` = token hash) into `verification_token_claims`.
+ * Single-use emailed tokens: verification tokens in `verification_tokens` (password-reset tokens in
+ * `password_reset_tokens`, same shape). Their single use is decided by inserting a claim
+ * (`_id` = token hash) into `<collection>_claims`-style collections (see SingleUseTokenCollections).
  */
 export class MongoVerificationTokenRepository implements VerificationTokenRepository {
   constructor(
@@ -49,10 +77,10 @@ export class MongoVerificationTokenRepository implements VerificationTokenReposi
     private readonly claims: Model<ClaimDoc>,
   ) {}
 
-  static on(connection: Connection): MongoVerificationTokenRepository {
+  static on(connection: Connection, names: SingleUseTokenCollections = verificationTokenCollections): MongoVerificationTokenRepository {
     return new MongoVerificationTokenRepository(
-      verificationTokenModel(connection),
-      claimModel(connection, 'VerificationTokenClaim', 'verification_token_claims'),
+      verificationTokenModel(connection, names),
+      claimModel(connection, names.claimModel, names.claimCollection),
     );
   }
 
@@ -90,6 +118,18 @@ export class MongoVerificationTokenRepository implements VerificationTokenReposi
     if (!(await tryClaim(this.claims, tokenHash, now))) return null;
     await this.model.updateOne({ tokenHash }, { $set: { usedAt: now } }).exec();
     return { ...current, usedAt: now };
+  }
+
+  async markAllUsedByUser(userId: string, now: Date): Promise<number> {
+    const docs = await this.model.find({ userId }, { tokenHash: 1 }).lean<Pick<VerificationTokenDoc, 'tokenHash'>[]>().exec();
+    let marked = 0;
+    // One claim per token: a concurrent use of the same token either wins its claim or loses it here.
+    for (const { tokenHash } of docs) {
+      if (!(await tryClaim(this.claims, tokenHash, now))) continue;
+      await this.model.updateOne({ tokenHash }, { $set: { usedAt: now } }).exec();
+      marked++;
+    }
+    return marked;
   }
 
   async deleteByUser(userId: string): Promise<void> {

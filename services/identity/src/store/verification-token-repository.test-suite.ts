@@ -60,6 +60,25 @@ export function describeVerificationTokenRepositoryContract(name: string, factor
       await expect(repo.markUsed(token.tokenHash, plus(now, 1))).resolves.toBeNull();
     });
 
+    it("marks all of one user's unused tokens used, and only those", async () => {
+      const repo = await factory();
+      const a1 = aVerificationToken();
+      const a2 = aVerificationToken({ userId: a1.userId });
+      const a3 = aVerificationToken({ userId: a1.userId });
+      const b = aVerificationToken();
+      for (const t of [a1, a2, a3, b]) await repo.create(t);
+      const earlier = plus(T0, 10);
+      await expect(repo.markUsed(a3.tokenHash, earlier)).resolves.not.toBeNull();
+      const now = plus(T0, 20);
+      await expect(repo.markAllUsedByUser(a1.userId, now)).resolves.toBe(2);
+      await expect(repo.findByHash(a1.tokenHash)).resolves.toMatchObject({ usedAt: now });
+      await expect(repo.findByHash(a2.tokenHash)).resolves.toMatchObject({ usedAt: now });
+      await expect(repo.findByHash(a3.tokenHash)).resolves.toMatchObject({ usedAt: earlier });
+      await expect(repo.findByHash(b.tokenHash)).resolves.toEqual(b);
+      await expect(repo.markUsed(a1.tokenHash, plus(now, 1))).resolves.toBeNull();
+      await expect(repo.markAllUsedByUser(a1.userId, plus(now, 1))).resolves.toBe(0);
+    });
+
     it("deletes all of one user's tokens only", async () => {
       const repo = await factory();
       const a1 = aVerificationToken();

@@ -22,4 +22,13 @@ export interface VerificationTokenRepository {
   markUsed(tokenHash: string, now: Date): Promise<VerificationTokenRecord | null>;
   /** Removes every token of a user. */
   deleteByUser(userId: string): Promise<void>;
+  /**
+   * Marks every still-unused token of a user used at `now` (e.g. the other reset links once the
+   * password has changed), so they answer "used" from then on. Returns how many it marked.
+   */
+  markAllUsedByUser(userId: string, now: Date): Promise<number>;
 }
+
+/** Password-reset tokens have the very same shape and rules (sha256 at rest, single use, expiry). */
+export type PasswordResetTokenRecord = VerificationTokenRecord;
+export type PasswordResetTokenRepository = VerificationTokenRepository;

@@ -6,13 +6,14 @@ import { createIdentityService, type IdentityService } from '../service.js';
 import type { BusinessRepository } from '../store/business-repository.js';
 import type { InviteRepository } from '../store/invite-repository.js';
 import type { UserRepository } from '../store/user-repository.js';
-import type { VerificationTokenRepository } from '../store/verification-token-repository.js';
+import type { PasswordResetTokenRepository, VerificationTokenRepository } from '../store/verification-token-repository.js';
 import { T0 } from './fixtures.js';
 
 export interface Stores {
   users: UserRepository;
   businesses: BusinessRepository;
   verifications: VerificationTokenRepository;
+  resets: PasswordResetTokenRepository;
   invites: InviteRepository;
 }
 

@@ -5,13 +5,14 @@ import type { PasswordHasher } from '../passwords/index.js';
 import type { BusinessRepository } from '../store/business-repository.js';
 import type { InviteRepository } from '../store/invite-repository.js';
 import type { UserRepository } from '../store/user-repository.js';
-import type { VerificationTokenRepository } from '../store/verification-token-repository.js';
+import type { PasswordResetTokenRepository, VerificationTokenRepository } from '../store/verification-token-repository.js';
 
 /** Everything a use-case may touch. Events go out through the bus's publish only. */
 export interface IdentityContext {
   users: UserRepository;
   businesses: BusinessRepository;
   verifications: VerificationTokenRepository;
+  resets: PasswordResetTokenRepository;
   invites: InviteRepository;
   passwords: PasswordHasher;
   events: Pick<Bus, 'publish'>;

@@ -1,7 +1,10 @@
 import type { DomainEvent, EventType } from '@dispatch/contracts';
 import { memberInvited } from './member-invited.js';
+import { passwordChanged } from './password-changed.js';
+import { passwordReset } from './password-reset.js';
 import { registrationDuplicate } from './registration-duplicate.js';
 import type { RenderedMail, TemplateContext } from './render.js';
+import { tokenCreated, tokenRevoked, tokenRotated } from './token-security.js';
 import { verifyEmail } from './verify-email.js';
 
 export type { RenderedMail, TemplateContext } from './render.js';
@@ -9,9 +12,22 @@ export { tokenLink } from './render.js';
 export { VERIFY_SUBJECT } from './verify-email.js';
 export { DUPLICATE_SUBJECT } from './registration-duplicate.js';
 export { inviteSubject } from './member-invited.js';
+export { TOKEN_CREATED_SUBJECT, TOKEN_REVOKED_SUBJECT, TOKEN_ROTATED_SUBJECT } from './token-security.js';
+export { PASSWORD_RESET_SUBJECT } from './password-reset.js';
+export { PASSWORD_CHANGED_SUBJECT } from './password-changed.js';
 
 /** The event types that produce an email. */
-export const mailedEventTypes: EventType[] = ['user.registered', 'user.registration_duplicate', 'member.invited'];
+export const mailedEventTypes: EventType[] = [
+  'user.registered',
+  'user.registration_duplicate',
+  'member.invited',
+  'token.created',
+  'token.revoked',
+  'token.rotated',
+  'user.verification_resent',
+  'user.password_reset_requested',
+  'user.password_changed',
+];
 
 /** DomainEvent as a union discriminated by `type`, so a switch narrows `data`. */
 type AnyEvent = { [T in EventType]: DomainEvent<T> }[EventType];
@@ -26,6 +42,18 @@ export function renderEventMail(event: DomainEvent, ctx: TemplateContext): Rende
       return registrationDuplicate(e.data, ctx);
     case 'member.invited':
       return memberInvited(e.data, ctx);
+    case 'token.created':
+      return tokenCreated(e.data, ctx);
+    case 'token.revoked':
+      return tokenRevoked(e.data, ctx);
+    case 'token.rotated':
+      return tokenRotated(e.data, ctx);
+    case 'user.verification_resent':
+      return verifyEmail(e.data, ctx);
+    case 'user.password_reset_requested':
+      return passwordReset(e.data, ctx);
+    case 'user.password_changed':
+      return passwordChanged(e.data, ctx);
     default:
       return null;
   }

@@ -88,9 +88,58 @@ describe('templates', () => {
     expect(renderEventMail(event('user.verified', { userId: newId('usr'), email: 'ada@example.com' }), ctx)).toBeNull();
     expect(
       renderEventMail(
-        event('token.created', { businessId: newId('biz'), tokenId: newId('tok'), description: 'ci', createdBy: newId('usr') }),
+        event('token.created', {
+          businessId: newId('biz'),
+          tokenId: newId('tok'),
+          description: 'ci',
+          createdBy: newId('usr'),
+          scopes: ['*'],
+          expiresAt: null,
+          notifyEmails: [],
+        }),
         ctx,
       ),
     ).toBeNull();
+  });
+
+  it('token.created / revoked / rotated → a security notice to every owner, never a secret', () => {
+    const tokenId = newId('tok');
+    const created = renderEventMail(
+      event('token.created', {
+        businessId: newId('biz'),
+        tokenId,
+        description: 'Orders <sync>',
+        createdBy: newId('usr'),
+        scopes: ['orders:read'],
+        expiresAt: '2030-01-02T03:04:05.000Z',
+        notifyEmails: ['a@example.com', 'b@example.com'],
+      }),
+      ctx,
+    );
+    expect(created?.to).toBe('a@example.com, b@example.com');
+    expect(created?.subject).toBe('Security notice: a new API token was created');
+    expect(created?.text).toContain(tokenId);
+    expect(created?.text).toContain('Orders <sync>');
+    expect(created?.text).toContain('orders:read');
+    expect(created?.html).toContain('Orders &lt;sync&gt;');
+    const revoked = renderEventMail(
+      event('token.revoked', { businessId: newId('biz'), tokenId, revokedBy: newId('usr'), description: 'x', reason: 'leaked', notifyEmails: ['a@example.com'] }),
+      ctx,
+    );
+    expect(revoked?.subject).toBe('Security notice: an API token was revoked');
+    expect(revoked?.text).toContain('Reason given: leaked');
+    const rotated = renderEventMail(
+      event('token.rotated', {
+        businessId: newId('biz'),
+        tokenId,
+        newTokenId: newId('tok'),
+        description: 'x',
+        rotatedBy: newId('usr'),
+        graceEndsAt: '2030-01-02T03:04:05.000Z',
+        notifyEmails: ['a@example.com'],
+      }),
+      ctx,
+    );
+    expect(rotated?.text).toContain('Wed, 02 Jan 2030 03:04:05 GMT');
   });
 });

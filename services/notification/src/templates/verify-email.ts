@@ -3,8 +3,11 @@ import { SIGNATURE, escapeHtml, formatExpiry, htmlDocument, tokenLink, type Rend
 
 export const VERIFY_SUBJECT = 'Verify your Dispatch account';
 
-/** `user.registered` → the verification mail: a link, and the raw token for API users. */
-export function verifyEmail(data: EventPayload<'user.registered'>, ctx: TemplateContext): RenderedMail {
+/** What a verification mail needs: `user.registered` and `user.verification_resent` both carry it. */
+export type VerificationMailData = Pick<EventPayload<'user.registered'>, 'email' | 'firstName' | 'verificationToken' | 'verificationExpiresAt'>;
+
+/** `user.registered` / `user.verification_resent` → the verification mail: a link, and the raw token for API users. */
+export function verifyEmail(data: VerificationMailData, ctx: TemplateContext): RenderedMail {
   const link = tokenLink(ctx.publicUrl, '/verify', data.verificationToken);
   const expires = formatExpiry(data.verificationExpiresAt);
   const text = [

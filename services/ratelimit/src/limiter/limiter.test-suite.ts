@@ -93,6 +93,19 @@ export function describeRateLimiterContract(name: string, options: LimiterContra
       expect(await limiter.consume({ key: 'c', limit: 11, windowSeconds: 60 })).toMatchObject({ allowed: true, remaining: 0 });
     });
 
+    it('cost 0 reads the window without consuming (a peek)', async () => {
+      await startOfWindow(60);
+      const empty = await limiter.consume({ key: 'peek', limit: 1000, windowSeconds: 60, cost: 0 });
+      expect(empty).toMatchObject({ allowed: true, limit: 1000, remaining: 1000, retryAfterSeconds: 0 });
+      await limiter.consume({ key: 'peek', limit: 1000, windowSeconds: 60, cost: 3 });
+      const seen = await limiter.consume({ key: 'peek', limit: 1000, windowSeconds: 60, cost: 0 });
+      expect(seen).toMatchObject({ allowed: true, remaining: 997, resetAt: empty.resetAt });
+      expect(await limiter.consume({ key: 'peek', limit: 1000, windowSeconds: 60, cost: 0 })).toMatchObject({ remaining: 997 });
+      // A full window stays full: a peek neither consumes nor frees anything.
+      expect(await limiter.consume({ key: 'peek', limit: 3, windowSeconds: 60, cost: 0 })).toMatchObject({ allowed: true, remaining: 0 });
+      expect(await limiter.consume({ key: 'peek', limit: 3, windowSeconds: 60 })).toMatchObject({ allowed: false, remaining: 0 });
+    });
+
     it('a cost above the limit is rejected without consuming', async () => {
       await startOfWindow(60);
       const d = await limiter.consume({ key: 'big', limit: 5, windowSeconds: 60, cost: 6 });

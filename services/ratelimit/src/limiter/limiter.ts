@@ -10,6 +10,7 @@ export type ConsumeInput = ConsumeRequest;
  * - a request is allowed when used + cost <= limit; only allowed requests consume quota
  * - remaining = limit - used after this request, never negative
  * - retryAfterSeconds = resetAt - now (at least 1) when rejected, 0 when allowed
+ * - cost 0 is a read: nothing is consumed, `remaining` tells how much of the window is used
  */
 export interface RateLimiter {
   consume(input: ConsumeInput): Promise<RateLimitDecision>;

@@ -18,6 +18,9 @@ export function makeApiToken(overrides: Partial<ApiTokenEntity> = {}): ApiTokenE
     expiresAt: null,
     revokedAt: null,
     revokedBy: null,
+    scopes: ['*'],
+    revocationReason: null,
+    rotatedFrom: null,
     ...overrides,
   };
 }
@@ -150,6 +153,84 @@ export function describeApiTokenRepositoryContract(name: string, factory: () => 
       expect((await repo.get(b.businessId, b.id))?.lastUsedAt).toEqual(new Date('2025-04-01T00:00:01.000Z'));
       await repo.recordLastUsed([]);
       expect((await repo.get(a.businessId, a.id))?.lastUsedAt).toEqual(new Date('2025-03-01T00:00:00.000Z'));
+    });
+
+    it('caps active tokens per business exactly, even when creators race', async () => {
+      const businessId = newId('biz');
+      const now = new Date();
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, () => repo.create(makeApiToken({ businessId }), { maxActive: 3, now })),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'CONFLICT', details: { reason: 'token_limit', limit: 3 } });
+      expect(await repo.list(businessId)).toHaveLength(3);
+      // Another business has its own slots.
+      await repo.create(makeApiToken(), { maxActive: 3, now });
+    });
+
+    it('frees the slot of a revoked or expired token; a replacement takes over its slot', async () => {
+      const businessId = newId('biz');
+      const now = new Date('2030-01-01T00:00:00.000Z');
+      const a = makeApiToken({ businessId });
+      const b = makeApiToken({ businessId, expiresAt: new Date('2030-01-01T00:00:10.000Z') });
+      await repo.create(a, { maxActive: 2, now });
+      await repo.create(b, { maxActive: 2, now });
+      await expect(repo.create(makeApiToken({ businessId }), { maxActive: 2, now })).rejects.toMatchObject({ code: 'CONFLICT' });
+      // A rotation replaces `a`: never refused, and `a` no longer counts.
+      const c = makeApiToken({ businessId, rotatedFrom: a.id });
+      await repo.create(c, { maxActive: 2, now, replaces: a.id });
+      await expect(repo.create(makeApiToken({ businessId }), { maxActive: 2, now })).rejects.toMatchObject({ code: 'CONFLICT' });
+      await repo.revoke(businessId, c.id, c.createdBy, now);
+      await repo.create(makeApiToken({ businessId }), { maxActive: 2, now });
+      const later = new Date('2030-01-01T00:00:11.000Z');
+      await expect(repo.create(makeApiToken({ businessId }), { maxActive: 2, now })).rejects.toMatchObject({ code: 'CONFLICT' });
+      await repo.create(makeApiToken({ businessId }), { maxActive: 2, now: later });
+      await expect(repo.create(makeApiToken({ businessId }), { maxActive: 2, now: later })).rejects.toMatchObject({ code: 'CONFLICT' });
+    });
+
+    it('records the first rotation only, and reads rotations back', async () => {
+      const token = makeApiToken();
+      await repo.create(token);
+      const rotation = {
+        tokenId: token.id,
+        businessId: token.businessId,
+        newTokenId: newId('tok'),
+        rotatedBy: token.createdBy,
+        rotatedAt: new Date('2030-01-01T00:00:00.000Z'),
+        graceEndsAt: new Date('2030-01-02T00:00:00.000Z'),
+      };
+      const results = await Promise.all([0, 1, 2].map((i) => repo.recordRotation({ ...rotation, newTokenId: i === 0 ? rotation.newTokenId : newId('tok') })));
+      expect(results.filter((r) => r.changed)).toHaveLength(1);
+      const winner = results.find((r) => r.changed)?.rotation;
+      for (const r of results) expect(r.rotation).toEqual(winner);
+      expect((await repo.rotations([token.id, newId('tok')])).get(token.id)).toEqual(winner);
+      expect((await repo.rotations([newId('tok')])).size).toBe(0);
+      expect(await repo.graceEndedBetween(new Date('2030-01-01T12:00:00.000Z'), new Date('2030-01-02T00:00:00.000Z'))).toEqual([winner]);
+      expect(await repo.graceEndedBetween(new Date('2030-01-02T00:00:00.000Z'), new Date('2030-01-03T00:00:00.000Z'))).toEqual([]);
+    });
+
+    it('counts every use of concurrent flushes (insert-only), calls after rotation apart', async () => {
+      const token = makeApiToken();
+      await repo.create(token);
+      await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          repo.recordLastUsed([{ id: token.id, at: new Date(Date.UTC(2030, 0, 1, 0, 0, i)), count: 3, graceCount: i % 2 }]),
+        ),
+      );
+      const usage = (await repo.usage([token.id, newId('tok')])).get(token.id);
+      expect(usage).toEqual({ lastUsedAt: new Date(Date.UTC(2030, 0, 1, 0, 0, 4)), graceCalls: 2 });
+      expect((await repo.usage([newId('tok')])).size).toBe(0);
+    });
+
+    it('finds tokens whose expiresAt lies in a window; reason and scopes round-trip', async () => {
+      const t = makeApiToken({ expiresAt: new Date('2031-05-05T00:00:00.000Z'), scopes: ['orders:read', 'orders:write'] });
+      await repo.create(t);
+      expect((await repo.expiredBetween(new Date('2031-05-04T00:00:00.000Z'), new Date('2031-05-05T00:00:00.000Z'))).map((x) => x.id)).toEqual([t.id]);
+      expect(await repo.expiredBetween(new Date('2031-05-05T00:00:00.000Z'), new Date('2031-05-06T00:00:00.000Z'))).toEqual([]);
+      const revoked = await repo.revoke(t.businessId, t.id, t.createdBy, new Date('2031-01-01T00:00:00.000Z'), 'leaked in CI logs');
+      expect(revoked?.token).toMatchObject({ scopes: ['orders:read', 'orders:write'], revocationReason: 'leaked in CI logs' });
+      const again = await repo.revoke(t.businessId, t.id, newId('usr'), new Date(), 'other');
+      expect(again?.token.revocationReason).toBe('leaked in CI logs');
     });
   });
 }

@@ -29,6 +29,24 @@ export class MemorySessionRepository implements SessionRepository {
     return copy(session);
   }
 
+  async listActiveByUser(userId: string, now: Date): Promise<SessionEntity[]> {
+    return [...this.byId.values()]
+      .filter((s) => s.userId === userId && s.revokedAt === null && s.expiresAt.getTime() > now.getTime())
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id))
+      .map(copy);
+  }
+
+  async revokeAllForUser(userId: string, at: Date, exceptId?: string): Promise<number> {
+    let revoked = 0;
+    for (const session of this.byId.values()) {
+      if (session.userId !== userId || session.id === exceptId || session.revokedAt !== null) continue;
+      if (session.expiresAt.getTime() <= at.getTime()) continue;
+      session.revokedAt = new Date(at);
+      revoked++;
+    }
+    return revoked;
+  }
+
   async deleteExpired(before: Date): Promise<number> {
     let count = 0;
     for (const [id, session] of this.byId) {

@@ -29,6 +29,7 @@ export const sessionSchema = new Schema<SessionDocument>(
   { collection: 'sessions', versionKey: false, strict: 'throw' },
 );
 sessionSchema.index({ expiresAt: 1 });
+sessionSchema.index({ userId: 1, createdAt: -1 }, { name: 'user_sessions' });
 
 export const SESSION_MODEL = 'Session';
 
@@ -83,6 +84,24 @@ export class MongoSessionRepository implements SessionRepository {
     if (updated) return toEntity(updated);
     const current = await this.model.findOne({ _id: id, userId }).lean<SessionDocument>().exec();
     return current ? toEntity(current) : null;
+  }
+
+  async listActiveByUser(userId: string, now: Date): Promise<SessionEntity[]> {
+    const docs = await this.model
+      .find({ userId, revokedAt: null, expiresAt: { $gt: now } })
+      .sort({ createdAt: -1, _id: -1 })
+      .lean<SessionDocument[]>()
+      .exec();
+    return docs.map(toEntity);
+  }
+
+  async revokeAllForUser(userId: string, at: Date, exceptId?: string): Promise<number> {
+    // Only revokedAt is written, and only on sessions that have none yet: a concurrent single
+    // revoke of the same session writes the same field, so neither can undo the other's effect.
+    const filter: Record<string, unknown> = { userId, revokedAt: null, expiresAt: { $gt: at } };
+    if (exceptId !== undefined) filter['_id'] = { $ne: exceptId };
+    const result = await this.model.updateMany(filter, { $set: { revokedAt: at } }).exec();
+    return result.modifiedCount;
   }
 
   async deleteExpired(before: Date): Promise<number> {

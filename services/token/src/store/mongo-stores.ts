@@ -1,5 +1,9 @@
 import type { Connection } from 'mongoose';
+import type { ActivityRepository } from './activity-repository.js';
 import type { ApiTokenRepository } from './api-token-repository.js';
+import type { AuditRepository } from './audit-repository.js';
+import { MongoActivityRepository, activityModel } from './mongo-activity-repository.js';
+import { MongoAuditRepository, auditModel } from './mongo-audit-repository.js';
 import type { SessionRepository } from './session-repository.js';
 import { MongoApiTokenRepository, apiTokenModels } from './mongo-api-token-repository.js';
 import { MongoSessionRepository, sessionModel } from './mongo-session-repository.js';
@@ -7,6 +11,8 @@ import { MongoSessionRepository, sessionModel } from './mongo-session-repository
 export interface TokenStores {
   apiTokens: ApiTokenRepository;
   sessions: SessionRepository;
+  audit: AuditRepository;
+  activity: ActivityRepository;
   /** True while the stores can serve (the MongoDB connection is open). */
   isReady(): boolean;
 }
@@ -15,10 +21,23 @@ export interface TokenStores {
 export async function createMongoTokenStores(connection: Connection): Promise<TokenStores> {
   const apiTokens = apiTokenModels(connection);
   const sessions = sessionModel(connection);
-  await Promise.all([apiTokens.tokens.init(), apiTokens.revocations.init(), apiTokens.usage.init(), sessions.init()]);
+  const audit = auditModel(connection);
+  const activity = activityModel(connection);
+  await Promise.all([
+    apiTokens.tokens.init(),
+    apiTokens.revocations.init(),
+    apiTokens.uses.init(),
+    apiTokens.rotations.init(),
+    apiTokens.slots.init(),
+    sessions.init(),
+    audit.init(),
+    activity.init(),
+  ]);
   return {
     apiTokens: new MongoApiTokenRepository(apiTokens),
     sessions: new MongoSessionRepository(sessions),
+    audit: new MongoAuditRepository(audit),
+    activity: new MongoActivityRepository(activity),
     isReady: () => connection.readyState === 1,
   };
 }

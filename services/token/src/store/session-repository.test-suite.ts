@@ -58,6 +58,43 @@ export function describeSessionRepositoryContract(name: string, factory: () => S
       expect(await repo.get(session.businessId, session.id)).toEqual(session);
     });
 
+    it("lists a user's active sessions newest first, never others'", async () => {
+      const userId = newId('usr');
+      const now = new Date('2025-01-02T06:00:00.000Z');
+      const older = makeSession({ userId, createdAt: new Date('2025-01-02T03:00:00.000Z') });
+      const newer = makeSession({ userId, createdAt: new Date('2025-01-02T05:00:00.000Z') });
+      const revoked = makeSession({ userId, revokedAt: new Date('2025-01-02T05:30:00.000Z') });
+      const expired = makeSession({ userId, expiresAt: now });
+      const other = makeSession();
+      for (const s of [older, newer, revoked, expired, other]) await repo.create(s);
+      expect(await repo.listActiveByUser(userId, now)).toEqual([newer, older]);
+      expect(await repo.listActiveByUser(newId('usr'), now)).toEqual([]);
+    });
+
+    it("revokes all of a user's active sessions but the one kept, and counts them", async () => {
+      const userId = newId('usr');
+      const at = new Date('2025-01-02T06:00:00.000Z');
+      const earlier = new Date('2025-01-02T05:00:00.000Z');
+      const keep = makeSession({ userId });
+      const a = makeSession({ userId });
+      const b = makeSession({ userId });
+      const already = makeSession({ userId, revokedAt: earlier });
+      const expired = makeSession({ userId, expiresAt: at });
+      const other = makeSession();
+      for (const s of [keep, a, b, already, expired, other]) await repo.create(s);
+      expect(await repo.revokeAllForUser(userId, at, keep.id)).toBe(2);
+      expect(await repo.get(a.businessId, a.id)).toEqual({ ...a, revokedAt: at });
+      expect(await repo.get(b.businessId, b.id)).toEqual({ ...b, revokedAt: at });
+      expect(await repo.get(keep.businessId, keep.id)).toEqual(keep);
+      expect(await repo.get(already.businessId, already.id)).toEqual(already);
+      expect(await repo.get(expired.businessId, expired.id)).toEqual(expired);
+      expect(await repo.get(other.businessId, other.id)).toEqual(other);
+      // Without an exception the kept one goes too; a second call finds nothing left.
+      expect(await repo.revokeAllForUser(userId, at)).toBe(1);
+      expect(await repo.get(keep.businessId, keep.id)).toEqual({ ...keep, revokedAt: at });
+      expect(await repo.revokeAllForUser(userId, at)).toBe(0);
+    });
+
     it('deletes only sessions that expired before the cut-off', async () => {
       const businessId = newId('biz');
       const expired = makeSession({ businessId, expiresAt: new Date('2001-01-01T00:00:00.000Z') });

@@ -13,7 +13,7 @@ export interface SessionEntity {
   revokedAt: Date | null;
 }
 
-/** The port for sessions. Reads take the businessId (or, for logout, the owning userId). */
+/** The port for sessions. Reads take the businessId, or the owning userId (logout, the user's own session list). */
 export interface SessionRepository {
   /** Inserts a new session; a duplicate id throws DispatchError CONFLICT. */
   create(session: SessionEntity): Promise<void>;
@@ -26,4 +26,11 @@ export interface SessionRepository {
   revoke(userId: string, id: string, at: Date): Promise<SessionEntity | null>;
   /** Deletes sessions that expired before `before` (no TTL indexes on FerretDB); returns the count. */
   deleteExpired(before: Date): Promise<number>;
+  /** The user's sessions that are neither revoked nor expired at `now`, newest first. */
+  listActiveByUser(userId: string, now: Date): Promise<SessionEntity[]>;
+  /**
+   * Revokes every session of the user that is active at `at`, except `exceptId` when given
+   * (password change keeps the current session). Returns how many it revoked.
+   */
+  revokeAllForUser(userId: string, at: Date, exceptId?: string): Promise<number>;
 }

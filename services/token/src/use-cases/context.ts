@@ -3,7 +3,9 @@ import type { Logger } from '@dispatch/runtime';
 import type { Keyring } from '../keys/keyring.js';
 import type { TokenServiceConfig } from '../config.js';
 import type { LastUsedRecorder } from '../last-used-recorder.js';
+import type { ActivityRepository } from '../store/activity-repository.js';
 import type { ApiTokenRepository } from '../store/api-token-repository.js';
+import type { AuditRepository } from '../store/audit-repository.js';
 import type { SessionRepository } from '../store/session-repository.js';
 
 /** What the use cases work with. */
@@ -12,9 +14,13 @@ export interface TokenContext {
   apiTokens: ApiTokenRepository;
   sessions: SessionRepository;
   config: TokenServiceConfig;
-  lastUsed: Pick<LastUsedRecorder, 'record'>;
+  lastUsed: Pick<LastUsedRecorder, 'record' | 'recordRejected'>;
+  audit: AuditRepository;
+  activity: ActivityRepository;
   /** Events and cache invalidation. */
   events: Pick<Bus, 'publish' | 'broadcast'>;
+  /** Requests to other services (identity, for the owners to notify). */
+  bus: Pick<Bus, 'request'>;
   now(): Date;
 }
 

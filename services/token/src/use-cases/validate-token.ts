@@ -2,6 +2,7 @@ import type { InvalidTokenReason, ValidateTokenReply, ValidateTokenRequest } fro
 import { hashesEqual, sha256Hex } from '../tokens/hash.js';
 import { verifyTokenSignature } from '../tokens/jwt.js';
 import type { TokenContext } from './context.js';
+import { effectiveExpiry } from './token-record.js';
 
 const invalid = (reason: InvalidTokenReason): ValidateTokenReply => ({ valid: false, reason });
 
@@ -17,14 +18,32 @@ export async function validateToken(ctx: TokenContext, request: ValidateTokenReq
   const tokenHash = sha256Hex(request.token);
 
   if (claims.typ === 'api') {
-    const token = await ctx.apiTokens.findByHash(tokenHash);
+    // The rotation is read by the id in the (verified) claims, in parallel with the hash lookup.
+    const [token, rotations] = await Promise.all([ctx.apiTokens.findByHash(tokenHash), ctx.apiTokens.rotations([claims.sub])]);
     if (!token || !hashesEqual(token.tokenHash, tokenHash) || token.id !== claims.sub || token.businessId !== claims.bid) {
       return invalid('unknown_token');
     }
-    if (token.revokedAt) return invalid('revoked');
-    if (token.expiresAt && token.expiresAt.getTime() <= now.getTime()) return invalid('expired');
-    ctx.lastUsed.record(token.id, now);
-    return { valid: true, principal: { kind: 'api', businessId: token.businessId, tokenId: token.id, scopes: ['*'] } };
+    const record = request.recordUsage !== false;
+    // A genuine token that no longer works: say which (forensics), and audit the attempt.
+    const rejected = (reason: 'revoked' | 'expired'): ValidateTokenReply => {
+      if (record) {
+        ctx.lastUsed.recordRejected({
+          tokenId: token.id,
+          businessId: token.businessId,
+          reason,
+          clientIp: request.clientIp ?? null,
+          route: request.route ?? null,
+          at: now,
+        });
+      }
+      return { valid: false, reason, tokenId: token.id, businessId: token.businessId };
+    };
+    if (token.revokedAt) return rejected('revoked');
+    const rotation = rotations.get(token.id);
+    const expiry = effectiveExpiry(token, rotation);
+    if (expiry && expiry.getTime() <= now.getTime()) return rejected('expired');
+    if (record) ctx.lastUsed.record(token.id, now, rotation !== undefined);
+    return { valid: true, principal: { kind: 'api', businessId: token.businessId, tokenId: token.id, scopes: [...token.scopes] } };
   }
 
   const session = await ctx.sessions.get(claims.bid, claims.sid);

@@ -1,0 +1,9 @@
+export {
+  AuthUnauthorizedError,
+  AuthUnavailableError,
+  createAuthClient,
+  extractToken,
+  type AuthClient,
+  type AuthClientOptions,
+  type AuthenticateContext,
+} from './auth-client.js';

@@ -1,0 +1,36 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { newId } from '@dispatch/runtime';
+import type { ActivityEntity, ActivityRepository } from './activity-repository.js';
+
+/** The one contract every ActivityRepository implementation must pass. */
+export function describeActivityRepositoryContract(name: string, factory: () => ActivityRepository | Promise<ActivityRepository>): void {
+  describe(`ActivityRepository contract: ${name}`, () => {
+    let repo: ActivityRepository;
+    beforeEach(async () => {
+      repo = await factory();
+    });
+
+    it('stores entries once by id and reads a token window [from, to) of its business', async () => {
+      const businessId = newId('biz');
+      const tokenId = newId('tok');
+      const event = newId('evt');
+      const entry = (i: number, over: Partial<ActivityEntity> = {}): ActivityEntity => ({
+        id: `${event}:${i}`,
+        businessId,
+        tokenId,
+        minute: new Date(Date.UTC(2030, 0, 1, 0, i)),
+        method: 'GET',
+        route: '/api/v1/Orders',
+        status: 200,
+        ip: '198.51.100.1',
+        count: i + 1,
+        ...over,
+      });
+      const entries = [entry(0), entry(1), entry(2), entry(3, { tokenId: newId('tok') }), entry(4, { businessId: newId('biz') })];
+      await repo.insert(entries);
+      await repo.insert(entries); // a redelivered event
+      const got = await repo.query(businessId, tokenId, new Date(Date.UTC(2030, 0, 1, 0, 1)), new Date(Date.UTC(2030, 0, 1, 0, 5)));
+      expect(got.sort((a, b) => a.minute.getTime() - b.minute.getTime())).toEqual([entry(1), entry(2)]);
+    });
+  });
+}

@@ -1,0 +1,79 @@
+import { DispatchError, errors, type RotateApiTokenReply, type RotateApiTokenRequest, type TokenScope } from '@dispatch/contracts';
+import { newId } from '@dispatch/runtime';
+import type { RequestMeta, TokenContext } from './context.js';
+import { audit } from './audit.js';
+import { grantedScopes, mintApiToken } from './create-api-token.js';
+import { ownerEmails } from './notify.js';
+import { TOKEN_REVOKED_TOPIC } from './revoke-api-token.js';
+import { toTokenRecord, toTokenRecordOf, tokenStatus } from './token-record.js';
+
+/**
+ * token.rotateApiToken: a new token with the same description, scopes and expiry; the old one
+ * keeps working until the grace period ends (0 = revoked now), then is expired. The first
+ * rotation of a token wins (a unique insert); rotating it again is 409 — rotate the new one.
+ * The new token takes over the old one's slot under the cap, so rotation never fails on it.
+ */
+export async function rotateApiToken(ctx: TokenContext, request: RotateApiTokenRequest, meta: RequestMeta): Promise<RotateApiTokenReply> {
+  const now = ctx.now();
+  const old = await ctx.apiTokens.get(request.businessId, request.tokenId);
+  if (!old) throw errors.notFound('Token');
+  const previous = (await ctx.apiTokens.rotations([old.id])).get(old.id);
+  if (old.revokedAt) throw new DispatchError('CONFLICT', 'This token is revoked and cannot be rotated; create a new token instead');
+  if (previous) {
+    throw new DispatchError('CONFLICT', `This token was already rotated to ${previous.newTokenId}; rotate that token instead`, {
+      rotatedTo: previous.newTokenId,
+    });
+  }
+  if (tokenStatus(old, now) === 'expired') throw new DispatchError('CONFLICT', 'This token has expired and cannot be rotated; create a new token instead');
+  // The rotator re-issues the old token's permissions, so it must be allowed to grant them.
+  const scopes = grantedScopes(old.scopes as TokenScope[], request.rotatorRole);
+
+  const newTokenId = newId('tok');
+  const graceEndsAt = new Date(now.getTime() + request.gracePeriodSeconds * 1000);
+  const claim = await ctx.apiTokens.recordRotation({
+    tokenId: old.id,
+    businessId: old.businessId,
+    newTokenId,
+    rotatedBy: request.rotatedBy,
+    rotatedAt: now,
+    graceEndsAt,
+  });
+  if (!claim.changed) {
+    throw new DispatchError('CONFLICT', `This token was already rotated to ${claim.rotation.newTokenId}; rotate that token instead`, {
+      rotatedTo: claim.rotation.newTokenId,
+    });
+  }
+  const { token, entity } = await mintApiToken(
+    ctx,
+    { id: newTokenId, businessId: old.businessId, createdBy: request.rotatedBy, description: old.description, scopes, expiresAt: old.expiresAt, rotatedFrom: old.id },
+    now,
+  );
+  if (request.gracePeriodSeconds === 0) {
+    await ctx.apiTokens.revoke(old.businessId, old.id, request.rotatedBy, now, 'Rotated with no grace period');
+    await ctx.events.broadcast(TOKEN_REVOKED_TOPIC, { tokenId: old.id }).catch(() => undefined);
+  }
+
+  const base = { businessId: old.businessId, actor: { type: 'user' as const, id: request.rotatedBy }, at: now, clientIp: request.clientIp };
+  await audit(ctx, { ...base, tokenId: old.id, action: 'token.rotated', details: { newTokenId, graceEndsAt: graceEndsAt.toISOString() } }, meta);
+  await audit(ctx, { ...base, tokenId: newTokenId, action: 'token.created', details: { description: old.description, scopes, rotatedFrom: old.id } }, meta);
+  try {
+    await ctx.events.publish(
+      'token.rotated',
+      {
+        businessId: old.businessId,
+        tokenId: old.id,
+        newTokenId,
+        description: old.description,
+        rotatedBy: request.rotatedBy,
+        graceEndsAt: graceEndsAt.toISOString(),
+        notifyEmails: await ownerEmails(ctx, old.businessId, meta),
+      },
+      { requestId: meta.requestId },
+    );
+  } catch (err) {
+    meta.logger.error({ err, tokenId: old.id }, 'token.rotated event not published');
+  }
+
+  const refreshed = (await ctx.apiTokens.get(old.businessId, old.id)) ?? old;
+  return { token, tokenInfo: toTokenRecord(entity, now), previous: await toTokenRecordOf(ctx, refreshed) };
+}
