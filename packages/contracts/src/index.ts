@@ -8,3 +8,4 @@ export * from './messages/token.js';
 export * from './scopes.js';
 export * from './messages/ratelimit.js';
 export * from './messages/health.js';
+export * from './openapi.js';
