@@ -180,7 +180,8 @@ describe('README Configuration table', () => {
   const rows = readmeConfigurationTable(readFileSync(join(repoRoot, 'README.md'), 'utf8'));
   const names = (who: string): string[] => {
     if (/\b(all|every mesh service)\b/.test(who)) return meshServices.map((d) => d.name);
-    return meshServices.map((d) => d.name).filter((n) => new RegExp(`\\b${n}\\b`).test(who));
+    // The example upstream counts when the row names it (e.g. AUTH_TIMEOUT_MS).
+    return deployables.map((d) => d.name).filter((n) => new RegExp(`(^|[^-\\w])${n}($|[^-\\w])`).test(who));
   };
 
   it('lists variables', () => {
