@@ -11,7 +11,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 npx turbo run build --output-logs=errors-only
 status=0
-npx turbo run typecheck test --concurrency=2 --output-logs=full --log-order=grouped "$@" 2>&1 | tee "$log" || status=$?
+npx turbo run typecheck test --continue --concurrency=2 --output-logs=full --log-order=grouped "$@" 2>&1 | tee "$log" || status=$?
 # Sum vitest's per-workspace "Tests  N failed | N passed" lines.
 sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
   /^[^ ]*:test: +Tests +[0-9]/ {
