@@ -34,8 +34,9 @@ WORKDIR /app
 COPY --from=deps /app/ ./
 COPY --from=build /dist/ ./
 USER 1000:1000
-ENV EDGE_HOST=0.0.0.0 EDGE_PORT=8080
-EXPOSE 8080
+ENV EDGE_HOST=0.0.0.0 EDGE_PORT=8080 OPS_PORT=9464
+# 8080: the public API (with /healthz, /readyz); 9464: the ops port (/metrics, never on the public port).
+EXPOSE 8080 9464
 # Liveness of the HTTP server (GET /healthz); readiness (token service reachable) is GET /readyz.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.EDGE_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]

@@ -34,10 +34,10 @@ WORKDIR /app
 COPY --from=deps /app/ ./
 COPY --from=build /dist/ ./
 USER 1000:1000
-# notification serves only NATS (no HTTP port yet), so this only checks that the service process (PID 1)
-# is alive. The service exits non-zero when it cannot start (bad configuration, NATS or its store
-# unreachable), which stops the container anyway.
-# When notification gets a health port, use the edge's fetch one-liner here (and in compose.yaml and k8s probes).
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "process.kill(1, 0)"]
+ENV OPS_PORT=9464
+# The ops port (OPS_PORT) serves GET /healthz (alive), /readyz (NATS and its store connected; 503 while
+# starting or draining) and /metrics (Prometheus). Healthy = ready, so compose's depends_on waits for it.
+EXPOSE 9464
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.OPS_PORT||9464)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "services/notification/dist/main.js"]

@@ -28,6 +28,8 @@ export interface MeshOptions {
   instances?: Partial<Record<MeshService, number>>;
   /** Extra environment for every process (e.g. RATE_LIMIT_DEFAULT_LIMIT). */
   env?: Record<string, string>;
+  /** LOG_LEVEL of every process (default: env MESH_LOG_LEVEL, else info). */
+  logLevel?: string;
 }
 
 export interface MeshProcess {
@@ -38,6 +40,8 @@ export interface MeshProcess {
   child: ChildProcess | undefined;
   /** The ready line's fields (e.g. url for the edge). */
   ready: Record<string, unknown>;
+  /** This process's own OPS_PORT (/healthz, /readyz, /metrics; 0 for the example upstream, which has none). */
+  opsPort: number;
 }
 
 /** Signing keys for a mesh under test: generated per run, passed to every token-service instance. */
@@ -87,7 +91,7 @@ export class Mesh {
       PATH: process.env['PATH'] ?? '',
       NATS_URL: infra.natsUrl,
       DISPATCH_NAMESPACE: namespace,
-      LOG_LEVEL: process.env['MESH_LOG_LEVEL'] ?? 'info',
+      LOG_LEVEL: this.options.logLevel ?? process.env['MESH_LOG_LEVEL'] ?? 'info',
       PUBLIC_URL: 'http://localhost:8080',
     };
     if (service === 'identity' || service === 'token') env['MONGO_URL'] = infra.mongoUrl;
@@ -101,13 +105,17 @@ export class Mesh {
   /** Starts one more instance of a service and waits for it to be ready. */
   async add(service: MeshService, extraEnv: Record<string, string> = {}): Promise<MeshProcess> {
     const index = this.processes.filter((p) => p.service === service).length;
+    // Each process its own ops port, so several instances on one host never collide (kept across restarts).
+    const opsPort = service === 'orders' ? 0 : extraEnv['OPS_PORT'] ? Number(extraEnv['OPS_PORT']) : await freePort();
+    const env = { ...this.baseEnv(service), ...(opsPort ? { OPS_PORT: String(opsPort) } : {}), ...extraEnv };
     const proc: MeshProcess = {
       service,
       index,
-      env: { ...this.baseEnv(service), ...extraEnv },
+      env,
       logFile: join(this.logDir, `${service}-${index}.log`),
       child: undefined,
       ready: {},
+      opsPort,
     };
     this.processes.push(proc);
     await this.launch(proc);
@@ -154,6 +162,13 @@ export class Mesh {
       30_000,
       `${proc.service}-${proc.index} ready`,
     );
+  }
+
+  /** `http://127.0.0.1:<ops port>` of a process (/healthz, /readyz, /metrics). */
+  opsUrl(service: MeshService, index = 0): string {
+    const proc = this.find(service, index);
+    if (!proc.opsPort) throw new Error(`${service}-${index} has no ops port`);
+    return `http://127.0.0.1:${proc.opsPort}`;
   }
 
   find(service: MeshService, index = 0): MeshProcess {

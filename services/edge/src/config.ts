@@ -19,6 +19,8 @@ export const EdgeEnv = z.object({
   /** How often the known signing key ids are re-fetched from the token service. */
   EDGE_KEYS_REFRESH_MS: env.int(60_000, 100),
   LOG_LEVEL: env.logLevel(),
+  /** /healthz, /readyz and /metrics (Prometheus) — never on the public EDGE_PORT. */
+  OPS_PORT: env.opsPort(),
   ...accountProtectionEnvShape,
 });
 export type EdgeEnv = z.output<typeof EdgeEnv>;

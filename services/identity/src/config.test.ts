@@ -13,6 +13,7 @@ describe('identity config', () => {
       namespace: 'dispatch',
       dbName: 'dispatch_identity',
       logLevel: 'info',
+      opsPort: 9464,
       identity: {
         instance: expect.stringMatching(/^identity-/),
         scrypt: { N: 16384, r: 8, p: 1, keylen: 64, saltBytes: 16 },

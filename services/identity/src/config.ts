@@ -77,6 +77,7 @@ export const identityEnvSchema = z.object({
   DISPATCH_NAMESPACE: env.namespace(),
   IDENTITY_DB_NAME: z.string().regex(DB_NAME, 'must be 1-64 letters, digits, _ or -').optional(),
   LOG_LEVEL: env.logLevel(),
+  OPS_PORT: env.opsPort(),
   PASSWORD_SCRYPT_N: powerOfTwo,
   PASSWORD_SCRYPT_R: z.coerce.number().int().min(1).max(32).default(defaultScryptParams.r),
   PASSWORD_SCRYPT_P: z.coerce.number().int().min(1).max(16).default(defaultScryptParams.p),
@@ -108,6 +109,8 @@ export interface IdentitySettings {
   namespace: string;
   dbName: string;
   logLevel: IdentityEnv['LOG_LEVEL'];
+  /** Port of /healthz, /readyz and /metrics. */
+  opsPort: number;
   identity: IdentityConfig;
 }
 
@@ -119,6 +122,7 @@ export function settingsFromEnv(e: IdentityEnv): IdentitySettings {
     namespace: e.DISPATCH_NAMESPACE,
     dbName: e.IDENTITY_DB_NAME ?? `${e.DISPATCH_NAMESPACE}_identity`,
     logLevel: e.LOG_LEVEL,
+    opsPort: e.OPS_PORT,
     identity: resolveIdentityConfig({
       scrypt: { N: e.PASSWORD_SCRYPT_N, r: e.PASSWORD_SCRYPT_R, p: e.PASSWORD_SCRYPT_P },
       verificationTtlMs: e.VERIFICATION_TTL_HOURS * HOUR_MS,

@@ -13,6 +13,7 @@ export const NotificationEnv = z.object({
   PUBLIC_URL: env.url(['http', 'https']).default('http://localhost:8080'),
   NOTIFICATION_MAX_DELIVER: env.int(5),
   LOG_LEVEL: env.logLevel(),
+  OPS_PORT: env.opsPort(),
 });
 export type NotificationEnv = z.output<typeof NotificationEnv>;
 

@@ -1,5 +1,5 @@
-import { connectNatsBus } from '@dispatch/bus';
-import { Lifecycle, createLogger, loadConfig, runMain } from '@dispatch/runtime';
+import { connectNatsBus, type NatsBus } from '@dispatch/bus';
+import { Lifecycle, createLogger, loadConfig, metrics, runMain, startOpsServer } from '@dispatch/runtime';
 import { NotificationEnv, mailDomain } from './config.js';
 import type { Mailer } from './mail/mailer.js';
 import { OutboxMailer } from './mail/outbox-mailer.js';
@@ -13,6 +13,12 @@ await runMain(SERVICE, async () => {
   const logger = createLogger({ service: SERVICE, level: env.LOG_LEVEL });
   const lifecycle = new Lifecycle(logger);
   lifecycle.handleSignals();
+  metrics.collectDefaults(SERVICE);
+
+  // /healthz, /readyz, /metrics from the start (ready once NATS is connected; SMTP is retried per mail); closed last.
+  const live: { bus?: NatsBus } = {};
+  const ops = await startOpsServer({ port: env.OPS_PORT, logger, checks: { nats: () => live.bus?.isConnected() ?? false } });
+  lifecycle.onStop('ops', () => ops.close());
 
   let mailer: Mailer;
   if (env.SMTP_URL) {
@@ -26,6 +32,7 @@ await runMain(SERVICE, async () => {
   lifecycle.onStop('mailer', () => mailer.close?.());
 
   const bus = await connectNatsBus({ servers: env.NATS_URL, namespace: env.DISPATCH_NAMESPACE, logger, name: SERVICE });
+  live.bus = bus;
   lifecycle.onStop('bus', () => bus.drain());
 
   const service = createNotificationService({
@@ -39,8 +46,9 @@ await runMain(SERVICE, async () => {
     },
   });
   await service.start();
-  // Closers run in reverse: stop the consumer (in-flight mail finishes) → drain the bus → close SMTP.
+  // Closers run in reverse: not ready → stop the consumer (in-flight mail finishes) → drain the bus → close SMTP → ops server.
   lifecycle.onStop('service', () => service.stop());
+  lifecycle.onStop('draining', () => ops.setDraining());
 
-  logger.info({ namespace: env.DISPATCH_NAMESPACE, mail: env.SMTP_URL ? 'smtp' : 'outbox' }, 'ready');
+  logger.info({ namespace: env.DISPATCH_NAMESPACE, mail: env.SMTP_URL ? 'smtp' : 'outbox', opsPort: ops.port }, 'ready');
 });

@@ -85,7 +85,8 @@ export function createNotificationService(deps: NotificationServiceDeps): Notifi
         config.durableName ?? 'notification',
         async (event, ctx) => {
           try {
-            await send(event, ctx.logger);
+            // The request that caused the event (edge X-Request-Id), so one id traces it to the mail.
+            await send(event, ctx.logger.child({ requestId: ctx.requestId }));
           } catch (err) {
             if (ctx.attempt < maxDeliver) {
               ctx.logger.warn({ error: errorSummary(err) }, 'mail not sent, will retry');

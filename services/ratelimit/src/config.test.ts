@@ -12,6 +12,7 @@ describe('ratelimit config', () => {
       namespace: 'dispatch',
       keyPrefix: 'dispatch:rl',
       logLevel: 'info',
+      opsPort: 9464,
     });
     expect(load({ NATS_URL: 'nats://n', REDIS_URL: 'rediss://r', DISPATCH_NAMESPACE: 'staging' }).keyPrefix).toBe('staging:rl');
     expect(load({ NATS_URL: 'nats://n', REDIS_URL: 'redis://r', RATELIMIT_KEY_PREFIX: 'custom' }).keyPrefix).toBe('custom');

@@ -8,6 +8,7 @@ export const RateLimitEnv = z.object({
   DISPATCH_NAMESPACE: env.namespace(),
   RATELIMIT_KEY_PREFIX: z.string().min(1).max(100).optional(),
   LOG_LEVEL: env.logLevel(),
+  OPS_PORT: env.opsPort(),
 });
 export type RateLimitEnv = z.output<typeof RateLimitEnv>;
 
@@ -18,6 +19,8 @@ export interface RateLimitConfig {
   namespace: string;
   keyPrefix: string;
   logLevel: string;
+  /** Port of /healthz, /readyz and /metrics. */
+  opsPort: number;
 }
 
 export function toRateLimitConfig(e: RateLimitEnv): RateLimitConfig {
@@ -27,5 +30,6 @@ export function toRateLimitConfig(e: RateLimitEnv): RateLimitConfig {
     namespace: e.DISPATCH_NAMESPACE,
     keyPrefix: e.RATELIMIT_KEY_PREFIX ?? `${e.DISPATCH_NAMESPACE}:rl`,
     logLevel: e.LOG_LEVEL,
+    opsPort: e.OPS_PORT,
   };
 }

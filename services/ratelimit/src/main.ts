@@ -1,6 +1,6 @@
 import { createClient } from 'redis';
-import { connectNatsBus } from '@dispatch/bus';
-import { Lifecycle, createLogger, loadConfig, runMain } from '@dispatch/runtime';
+import { connectNatsBus, type NatsBus } from '@dispatch/bus';
+import { Lifecycle, createLogger, loadConfig, metrics, runMain, startOpsServer } from '@dispatch/runtime';
 import { RateLimitEnv, toRateLimitConfig } from './config.js';
 import { RedisLimiter } from './limiter/redis-limiter.js';
 import { createRateLimitService } from './service.js';
@@ -12,8 +12,19 @@ await runMain(SERVICE, async () => {
   const logger = createLogger({ service: SERVICE, level: config.logLevel });
   const lifecycle = new Lifecycle(logger);
   lifecycle.handleSignals();
+  metrics.collectDefaults(SERVICE);
+
+  // /healthz, /readyz, /metrics from the start (not ready until NATS and Redis are connected); closed last.
+  const live: { bus?: NatsBus; redisReady?: () => boolean } = {};
+  const ops = await startOpsServer({
+    port: config.opsPort,
+    logger,
+    checks: { nats: () => live.bus?.isConnected() ?? false, redis: () => live.redisReady?.() ?? false },
+  });
+  lifecycle.onStop('ops', () => ops.close());
 
   const bus = await connectNatsBus({ servers: config.natsUrl, namespace: config.namespace, logger, name: SERVICE });
+  live.bus = bus;
 
   const redis = createClient({
     url: config.redisUrl,
@@ -36,7 +47,8 @@ await runMain(SERVICE, async () => {
     redisDown = false;
   });
   await redis.connect();
-  // Closers run in reverse: stop handlers → drain the bus (in-flight decisions finish) → close Redis.
+  live.redisReady = () => redis.isReady;
+  // Closers run in reverse: not ready → stop handlers → drain the bus (in-flight decisions finish) → close Redis → ops server.
   lifecycle.onStop('redis', async () => {
     if (redis.isOpen) await redis.close().catch(() => redis.destroy());
   });
@@ -46,6 +58,7 @@ await runMain(SERVICE, async () => {
   const service = createRateLimitService({ bus, logger, limiter });
   await service.start();
   lifecycle.onStop('service', () => service.stop());
+  lifecycle.onStop('draining', () => ops.setDraining());
 
-  logger.info({ namespace: config.namespace, keyPrefix: config.keyPrefix }, 'ready');
+  logger.info({ namespace: config.namespace, keyPrefix: config.keyPrefix, opsPort: ops.port }, 'ready');
 });

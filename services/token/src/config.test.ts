@@ -33,6 +33,7 @@ describe('token environment', () => {
       TOKEN_EXPIRY_SWEEP_MS: 60000,
       TOKEN_KEYS_ANNOUNCE_MS: 60000,
       LOG_LEVEL: 'info',
+      OPS_PORT: 9464,
     });
     expect(tokenDbName(cfg)).toBe('dispatch_token');
   });

@@ -78,6 +78,7 @@ export const tokenEnvSchema = z
     TOKEN_EXPIRY_SWEEP_MS: env.int(defaultTokenServiceConfig.expirySweepMs, 100),
     TOKEN_KEYS_ANNOUNCE_MS: env.int(defaultTokenServiceConfig.keysAnnounceMs, 100),
     LOG_LEVEL: env.logLevel(),
+    OPS_PORT: env.opsPort(),
   })
   .superRefine(
     (cfg, ctx) => {

@@ -1,6 +1,6 @@
-import mongoose from 'mongoose';
-import { connectNatsBus } from '@dispatch/bus';
-import { Lifecycle, createLogger, runMain } from '@dispatch/runtime';
+import mongoose, { type Connection } from 'mongoose';
+import { connectNatsBus, type NatsBus } from '@dispatch/bus';
+import { Lifecycle, createLogger, metrics, runMain, startOpsServer } from '@dispatch/runtime';
 import { loadTokenEnv, tokenDbName } from './config.js';
 import { keyringFromConfig } from './keys/keyring.js';
 import { createTokenService } from './service.js';
@@ -14,13 +14,25 @@ await runMain('token', async () => {
   const keyring = keyringFromConfig(config.TOKEN_SIGNING_KEYS, config.TOKEN_ACTIVE_KID);
   const lifecycle = new Lifecycle(logger);
   lifecycle.handleSignals();
+  metrics.collectDefaults('token');
+
+  // /healthz, /readyz, /metrics from the start (not ready until NATS and MongoDB are connected); closed last.
+  const live: { bus?: NatsBus; mongo?: Connection } = {};
+  const ops = await startOpsServer({
+    port: config.OPS_PORT,
+    logger,
+    checks: { nats: () => live.bus?.isConnected() ?? false, mongo: () => live.mongo?.readyState === 1 },
+  });
+  lifecycle.onStop('ops', () => ops.close());
 
   const dbName = tokenDbName(config);
   const connection = await mongoose.createConnection(config.MONGO_URL, { dbName, serverSelectionTimeoutMS: 10_000 }).asPromise();
+  live.mongo = connection;
   lifecycle.onStop('mongo', () => connection.close());
   const stores = await createMongoTokenStores(connection);
 
   const bus = await connectNatsBus({ servers: config.NATS_URL, namespace: config.DISPATCH_NAMESPACE, logger, name: 'token' });
+  live.bus = bus;
   const service = createTokenService({
     bus,
     logger,
@@ -38,10 +50,11 @@ await runMain('token', async () => {
     },
     storesReady: stores.isReady,
   });
-  // Closers run in reverse: drain the bus, then flush last-used times, then close MongoDB.
+  // Closers run in reverse: not ready, drain the bus, flush last-used times, close MongoDB, then the ops server.
   lifecycle.onStop('token-service', () => service.stop());
   lifecycle.onStop('bus', () => bus.drain());
+  lifecycle.onStop('draining', () => ops.setDraining());
 
   await service.start();
-  logger.info({ namespace: config.DISPATCH_NAMESPACE, db: dbName, signingKid: keyring.active.kid, verifyKids: keyring.kids }, 'ready');
+  logger.info({ namespace: config.DISPATCH_NAMESPACE, db: dbName, signingKid: keyring.active.kid, verifyKids: keyring.kids, opsPort: ops.port }, 'ready');
 });

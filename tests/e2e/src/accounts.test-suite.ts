@@ -707,10 +707,11 @@ export function describeAccounts(name: string, target: () => AccountsTarget): vo
         const attacker = freshClient();
         /** Keeps the account locked for untrusted clients, with at least a second of the lock left. */
         const locked = async () => {
-          for (let i = 0; i < 12; i++) {
-            const res = await login(attacker, owner.email, `guess ${i}`);
-            if (res.status === 429 && retryAfterOf(res) >= 2) return;
-            if (res.status === 429) await sleep(1100);
+          // Guesses go in concurrent batches, so a slow (loaded) machine still fits a window's worth in one window.
+          for (let round = 0; round < 20; round++) {
+            const replies = await Promise.all(Array.from({ length: 6 }, (_, i) => login(attacker, owner.email, `guess ${round}.${i}`)));
+            if (replies.some((res) => res.status === 429 && retryAfterOf(res) >= 2)) return;
+            if (replies.some((res) => res.status === 429)) await sleep(1100);
           }
           throw new Error('could not keep the account locked');
         };

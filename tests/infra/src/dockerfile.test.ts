@@ -125,7 +125,7 @@ describe.each(deployables.map((d) => [d.name, d] as const))('infra/docker/%s.Doc
     expect(isBuilt(d), `${entryOf(d)} exists (run: npx turbo run build)`).toBe(true);
   });
 
-  it('has a HEALTHCHECK: a node one-liner (HTTP /healthz on its port for HTTP services), with an interval and timeout', () => {
+  it('has a HEALTHCHECK: a node one-liner (HTTP /healthz on its port for HTTP services, /readyz on OPS_PORT for the others), with an interval and timeout', () => {
     const runtime = runtimeOf(df().stages);
     const hc = healthcheckOf(runtime);
     expect(hc).toBeDefined();
@@ -134,16 +134,22 @@ describe.each(deployables.map((d) => [d.name, d] as const))('infra/docker/%s.Doc
     expect(() => new Script(hc.command[2] ?? ''), 'the one-liner is valid JavaScript').not.toThrow();
     expect(hc.flags['interval']).toBeDefined();
     expect(hc.flags['timeout']).toBeDefined();
-    const exposed = runtime.instructions.filter((i) => i.op === 'EXPOSE').map((i) => i.args);
+    const exposed = runtime.instructions.filter((i) => i.op === 'EXPOSE').flatMap((i) => i.args.split(/\s+/));
     const env = envOf(runtime);
+    const mesh = d.name !== 'orders-upstream';
+    // Every mesh service serves /healthz, /readyz and /metrics on OPS_PORT (9464 by default).
+    if (mesh) expect(env['OPS_PORT'], 'OPS_PORT is the ops port, 9464').toBe('9464');
     if (d.http) {
       const portVar = d.name === 'edge' ? 'EDGE_PORT' : 'ORDERS_PORT';
       expect(hc.command[2]).toContain('/healthz');
       expect(hc.command[2]).toContain(`process.env.${portVar}`);
-      expect(exposed).toEqual([env[portVar]]);
+      expect(exposed).toEqual(mesh ? [env[portVar], env['OPS_PORT']] : [env[portVar]]);
       expect(env[d.name === 'edge' ? 'EDGE_HOST' : 'ORDERS_HOST'], 'listens on all interfaces in a container').toBe('0.0.0.0');
     } else {
-      expect(exposed, 'a NATS-only service listens on no port').toEqual([]);
+      expect(hc.command[2], 'HTTP GET /readyz on the ops port').toContain('/readyz');
+      expect(hc.command[2]).toContain('process.env.OPS_PORT||9464');
+      expect(hc.command[2]).not.toContain('process.kill');
+      expect(exposed, 'a NATS service listens only on its ops port').toEqual([env['OPS_PORT']]);
     }
   });
 

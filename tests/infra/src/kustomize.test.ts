@@ -133,7 +133,7 @@ describe.skipIf(!kubectl)(`kubectl kustomize, every service × overlay${skipNote
       }
     });
 
-    it('has liveness and readiness probes (HTTP on a declared port where the service listens)', () => {
+    it('has liveness and readiness probes: HTTP /healthz and /readyz on a declared port where the service listens', () => {
       const c = containerOf();
       const portNames = new Set((c.ports ?? []).flatMap((p) => [p.name, p.containerPort]));
       for (const [kind, probe] of probesOf(c)) {
@@ -141,14 +141,22 @@ describe.skipIf(!kubectl)(`kubectl kustomize, every service × overlay${skipNote
         if (!probe) continue;
         const handlers = [probe.exec, probe.httpGet, probe.tcpSocket].filter(Boolean);
         expect(handlers, `${kind} has one handler`).toHaveLength(1);
-        if (service.http) {
-          expect(probe.httpGet, `${kind} of an HTTP service`).toBeDefined();
-          if (probe.httpGet) expect(portNames.has(probe.httpGet.port), `${kind} port ${probe.httpGet.port}`).toBe(true);
-        } else {
-          expect(probe.exec?.command[0], `${kind} of a NATS-only service`).toBe('node');
-        }
+        expect(probe.httpGet, `${kind} is an HTTP GET`).toBeDefined();
+        if (probe.httpGet) expect(portNames.has(probe.httpGet.port), `${kind} port ${probe.httpGet.port}`).toBe(true);
+        if (!service.http) expect(probe.httpGet?.port, `${kind} of a NATS service uses the ops port`).toBe('ops');
       }
-      if (service.name === 'edge') expect(c.readinessProbe?.httpGet?.path).toBe('/readyz');
+      if (service.name !== 'orders-upstream') {
+        expect(c.livenessProbe?.httpGet?.path).toBe('/healthz');
+        expect(c.readinessProbe?.httpGet?.path).toBe('/readyz');
+      }
+    });
+
+    it('declares the ops port (OPS_PORT: /healthz, /readyz, /metrics) as container port "ops"', () => {
+      if (service.name === 'orders-upstream') return;
+      const c = containerOf();
+      const data = Object.assign({}, ...ofKind<ConfigMapObj>(objs(), 'ConfigMap').map((cm) => cm.data ?? {})) as Record<string, string>;
+      expect(data['OPS_PORT'], 'OPS_PORT in the ConfigMap').toBe('9464');
+      expect((c.ports ?? []).find((p) => p.name === 'ops')?.containerPort).toBe(Number(data['OPS_PORT']));
     });
 
     it('leaves the replica count to a HorizontalPodAutoscaler, and has a PodDisruptionBudget that selects its pods', () => {
@@ -175,8 +183,9 @@ describe.skipIf(!kubectl)(`kubectl kustomize, every service × overlay${skipNote
       const dep = deploymentOf();
       const c = containerOf();
       const services = ofKind<ServiceObj>(objs(), 'Service');
-      if ((c.ports ?? []).length === 0) {
-        expect(services, 'a NATS-only service needs no Service').toEqual([]);
+      // The ops port is reached by the kubelet and Prometheus on the pod, never through a Service.
+      if ((c.ports ?? []).filter((p) => p.name !== 'ops').length === 0) {
+        expect(services, 'a NATS service (ops port only) needs no Service').toEqual([]);
         return;
       }
       expect(services).toHaveLength(1);
@@ -184,6 +193,7 @@ describe.skipIf(!kubectl)(`kubectl kustomize, every service × overlay${skipNote
       expect(selects(svc?.spec.selector, dep.spec.template.metadata.labels)).toBe(true);
       const declared = new Set((c.ports ?? []).flatMap((p) => [p.name, p.containerPort]));
       for (const p of svc?.spec.ports ?? []) expect(declared.has(p.targetPort ?? p.port), `targetPort ${p.targetPort}`).toBe(true);
+      for (const p of svc?.spec.ports ?? []) expect([p.targetPort, p.port], 'the Service never exposes the ops port').not.toContain('ops');
     });
 
     it('has a NetworkPolicy for its pods', () => {

@@ -35,6 +35,8 @@ interface ProfileService {
   d: Deployable;
   /** The environment as configured (before addresses are adapted). */
   env: Record<string, string>;
+  /** k8s HTTP probes: path, and the variable naming the port the probe's container port is. */
+  probes?: { kind: string; path: string; portVar: string }[];
 }
 
 interface Profile {
@@ -137,7 +139,16 @@ function k8sProfile(env: string): Profile {
         if (value !== undefined) out[e.name] = value;
       }
     }
-    services.push({ d, env: out });
+    const probes: { kind: string; path: string; portVar: string }[] = [];
+    for (const [kind, probe] of [['startupProbe', c.startupProbe], ['livenessProbe', c.livenessProbe], ['readinessProbe', c.readinessProbe]] as const) {
+      const get = probe?.httpGet;
+      if (!get) continue;
+      const port = typeof get.port === 'number' ? get.port : c.ports?.find((p) => p.name === get.port)?.containerPort;
+      const portVar = ['OPS_PORT', 'EDGE_PORT', 'ORDERS_PORT'].find((v) => out[v] !== undefined && Number(out[v]) === port);
+      if (!portVar) throw new Error(`${env}/${d.name}: ${kind} port ${get.port} is no port the service is configured to listen on`);
+      probes.push({ kind, path: get.path, portVar });
+    }
+    services.push({ d, env: out, probes });
   }
   return { name: `k8s ${env}`, services, standInUpstream: !services.some((s) => s.d.name === 'orders-upstream') };
 }
@@ -198,6 +209,7 @@ async function adapt(service: string, configured: Record<string, string>, local:
         break;
       case 'EDGE_PORT':
       case 'ORDERS_PORT':
+      case 'OPS_PORT':
         env[name] = String(await freePort());
         break;
       case 'DISPATCH_NAMESPACE': {
@@ -227,6 +239,8 @@ async function adapt(service: string, configured: Record<string, string>, local:
         }
     }
   }
+  // Every mesh service listens on OPS_PORT (default 9464): on one host each needs its own.
+  if (service !== 'orders-upstream' && env['OPS_PORT'] === undefined) env['OPS_PORT'] = String(await freePort());
   return env;
 }
 
@@ -236,6 +250,7 @@ interface Running {
   d: Deployable;
   env: Record<string, string>;
   proc: Launched;
+  probes: { kind: string; path: string; portVar: string }[];
 }
 
 async function waitHttp(url: string, timeoutMs = 15_000): Promise<Response> {
@@ -266,7 +281,7 @@ describe.each(profileNames.map((p) => [p] as const))('start commands with the %s
     for (const r of [...running].reverse()) await r.proc.stop();
   });
 
-  const start = async (d: Deployable, configured: Record<string, string>) => {
+  const start = async (d: Deployable, configured: Record<string, string>, probes: Running['probes'] = []) => {
     if (!local) throw new Error('no local');
     const image = imageOf(d.name);
     // The container's environment: the image's ENV, overridden by the deployment's.
@@ -274,7 +289,7 @@ describe.each(profileNames.map((p) => [p] as const))('start commands with the %s
     const cmd = execForm(lastOf(image.runtime, 'CMD')?.args ?? '');
     if (!cmd) throw new Error(`${d.name}: CMD is not in exec form`);
     const proc = await launchUntilReady(`${profileName}/${d.name}`, cmd, image.dir, env);
-    const r = { d, env, proc };
+    const r = { d, env, proc, probes };
     running.push(r);
     return r;
   };
@@ -295,25 +310,40 @@ describe.each(profileNames.map((p) => [p] as const))('start commands with the %s
     const upstream = await start(deployable('orders-upstream'), orders?.env ?? {});
     local.upstreamUrl = `http://127.0.0.1:${upstream.env['ORDERS_PORT'] ?? ''}`;
     const backends = profile.services.filter((s) => s.d.name !== 'orders-upstream' && s.d.name !== 'edge');
-    await Promise.all(backends.map((s) => start(s.d, s.env)));
+    await Promise.all(backends.map((s) => start(s.d, s.env, s.probes)));
     const edge = profile.services.find((s) => s.d.name === 'edge');
     if (!edge) throw new Error('no edge in the profile');
-    await start(edge.d, edge.env);
+    await start(edge.d, edge.env, edge.probes);
     expect(running.map((r) => r.d.name).sort()).toEqual(deployables.map((d) => d.name).sort());
     for (const r of running) expect(r.proc.ready['msg']).toBe('ready');
   });
 
   it('passes the images’ HEALTHCHECK commands and the k8s HTTP probes', async () => {
-    for (const r of running.filter((x) => x.d.http)) {
+    // Every service is ready (NATS and its store connected) on /readyz of its ops port.
+    for (const r of running.filter((x) => x.d.name !== 'orders-upstream')) {
+      const ops = `http://127.0.0.1:${r.env['OPS_PORT'] ?? ''}`;
+      for (const path of ['/healthz', '/readyz']) expect((await waitHttp(`${ops}${path}`)).status, `${r.d.name} ${path}`).toBe(200);
+      const body = await (await waitHttp(`${ops}/metrics`)).text();
+      expect(body, `${r.d.name} /metrics`).toContain('dispatch_bus_requests_total');
+      expect(body, `${r.d.name} /metrics`).toContain(`service="${r.d.name}"`);
+    }
+    for (const r of running) {
       const hc = healthcheckOf(imageOf(r.d.name).runtime);
       if (!hc) throw new Error(`${r.d.name}: no HEALTHCHECK`);
       const result = await runCheck(hc.command, r.env, imageOf(r.d.name).dir);
       expect(result.code, `${r.d.name} HEALTHCHECK: ${result.output}`).toBe(0);
     }
+    for (const r of running) {
+      for (const probe of r.probes) {
+        const res = await fetch(`http://127.0.0.1:${r.env[probe.portVar] ?? ''}${probe.path}`);
+        expect(res.status, `${r.d.name} ${probe.kind} GET ${probe.path} on ${probe.portVar}`).toBe(200);
+      }
+    }
     const edge = running.find((r) => r.d.name === 'edge');
     const port = edge?.env['EDGE_PORT'];
     // /readyz is ready once NATS is connected and the token service answers.
     for (const path of ['/healthz', '/readyz']) expect((await waitHttp(`http://127.0.0.1:${port ?? ''}${path}`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port ?? ''}/metrics`)).status, 'no /metrics on the public port').toBe(404);
   });
 
   it('serves a registration end to end: edge → identity → JetStream → notification → SMTP', async () => {

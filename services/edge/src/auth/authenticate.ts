@@ -7,6 +7,7 @@ import {
   type Role,
   type SessionPrincipal,
 } from '@dispatch/contracts';
+import { metrics } from '@dispatch/runtime';
 import type { EdgeContext, EdgeDeps } from '../http/context.js';
 import { parseBearer } from './bearer.js';
 import { clientIp, routeOf } from './client-ip.js';
@@ -16,10 +17,15 @@ import { clientIp, routeOf } from './client-ip.js';
  * that is not valid now, 503 when the token service cannot answer — never a pass.
  */
 export async function authenticate(ctx: EdgeContext, deps: EdgeDeps): Promise<Principal> {
-  const bearer = parseBearer(ctx.get('authorization') || undefined);
-  if (!bearer) throw errors.unauthorized();
+  const header = ctx.get('authorization') || undefined;
+  const bearer = parseBearer(header);
+  if (!bearer) {
+    metrics.tokenValidations.inc({ result: header ? 'malformed' : 'missing', source: 'edge' });
+    throw errors.unauthorized();
+  }
   // A kid no token-service instance has: cannot be one of ours, refused without a call.
   if (deps.keys?.knows(bearer.kid) === false) {
+    metrics.tokenValidations.inc({ result: 'unknown_key', source: 'edge' });
     ctx.state.logger.info({ reason: 'unknown_key' }, 'token rejected at the edge');
     throw errors.unauthorized();
   }
@@ -31,11 +37,13 @@ export async function authenticate(ctx: EdgeContext, deps: EdgeDeps): Promise<Pr
       { timeoutMs: deps.config.busTimeoutMs, requestId: ctx.state.requestId },
     );
   } catch (err) {
+    metrics.tokenValidations.inc({ result: 'unavailable', source: 'token-service' });
     if (err instanceof DispatchError && err.code !== 'SERVICE_UNAVAILABLE') {
       ctx.state.logger.error({ code: err.code }, 'token validation failed');
     }
     throw errors.unavailable('Authentication is temporarily unavailable, try again shortly');
   }
+  metrics.tokenValidations.inc({ result: reply.valid ? 'valid' : reply.reason, source: 'token-service' });
   if (!reply.valid) {
     // A genuine but revoked/expired token: the attempt is recorded against it (forensics).
     if (reply.tokenId && reply.businessId) ctx.state.attribution = { tokenId: reply.tokenId, businessId: reply.businessId };

@@ -1,5 +1,5 @@
 import { principalHeaders } from '@dispatch/contracts';
-import { newId, type Logger } from '@dispatch/runtime';
+import { metrics, newId, type Logger } from '@dispatch/runtime';
 import type { Next } from 'koa';
 import type { EdgeContext } from './context.js';
 
@@ -16,6 +16,12 @@ export const requestContext = (logger: Logger) => async (ctx: EdgeContext, next:
   try {
     await next();
   } finally {
+    const seconds = (performance.now() - started) / 1000;
+    // The matched route pattern, never the raw path (unbounded label values).
+    const matched = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute;
+    const route = matched === undefined ? 'unmatched' : String(matched);
+    metrics.httpRequests.inc({ method: ctx.method, route, status: String(ctx.status) });
+    metrics.httpRequestDuration.observe({ method: ctx.method, route }, seconds);
     ctx.state.logger.info(
       { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round((performance.now() - started) * 10) / 10 },
       'request',

@@ -1,5 +1,6 @@
 import { DispatchError, principalHeaderPrefix, principalHeaders, rateLimitHeaders, scopesAllow, type ApiPrincipal } from '@dispatch/contracts';
 import type { Router } from '@koa/router';
+import { metrics } from '@dispatch/runtime';
 import { Readable } from 'node:stream';
 import { requireApiToken } from '../auth/authenticate.js';
 import type { EdgeContext, EdgeDeps, EdgeState } from '../http/context.js';
@@ -75,10 +76,12 @@ async function applyRateLimit(ctx: EdgeContext, deps: EdgeDeps, principal: ApiPr
       { requestId: ctx.state.requestId, timeoutMs: deps.config.busTimeoutMs },
     );
   } catch (err) {
+    metrics.rateLimitDecisions.inc({ outcome: 'unavailable' });
     ctx.state.logger.warn({ code: err instanceof DispatchError ? err.code : 'UNKNOWN', failurePolicy }, 'rate limit unavailable');
     if (failurePolicy === 'closed') throw new DispatchError('SERVICE_UNAVAILABLE', 'Rate limiting is temporarily unavailable, try again shortly');
     return;
   }
+  metrics.rateLimitDecisions.inc({ outcome: decision.allowed ? 'allowed' : 'limited' });
   ctx.set(rateLimitHeaders.limit, String(decision.limit));
   ctx.set(rateLimitHeaders.remaining, String(decision.remaining));
   ctx.set(rateLimitHeaders.reset, String(decision.resetAt));

@@ -15,13 +15,18 @@ const isZodObject = (v: unknown): v is { shape: Record<string, unknown>; safePar
  * schema lives in main.ts, such as the example upstream).
  */
 export async function envNamesRead(d: Deployable): Promise<Set<string>> {
+  return envNamesIn(d.dir, d.configSources);
+}
+
+/** envNamesRead() for any workspace folder (e.g. apps/embedded, which is not deployed on its own). */
+export async function envNamesIn(dir: string, configSources: string[]): Promise<Set<string>> {
   const names = new Set<string>();
-  for (const file of d.configSources) {
-    const path = join(repoRoot, d.dir, file);
+  for (const file of configSources) {
+    const path = join(repoRoot, dir, file);
     if (!existsSync(path)) continue;
     for (const m of readFileSync(path, 'utf8').matchAll(ENV_KEY)) if (m[1]) names.add(m[1]);
   }
-  const built = join(repoRoot, d.dir, 'dist', 'config.js');
+  const built = join(repoRoot, dir, 'dist', 'config.js');
   if (existsSync(built)) {
     const mod = (await import(pathToFileURL(built).href)) as Record<string, unknown>;
     for (const value of Object.values(mod)) if (isZodObject(value)) for (const key of Object.keys(value.shape)) names.add(key);
