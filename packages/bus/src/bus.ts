@@ -42,6 +42,11 @@ export interface PublishOptions {
   id?: string;
 }
 
+export interface BroadcastOptions {
+  /** Called when broadcasts may have been missed (e.g. while disconnected from the broker). */
+  onGap?: () => void;
+}
+
 /**
  * The port every service talks through. Two implementations pass one contract suite:
  * NATS (request-reply with queue groups, events on JetStream) and in-memory (embedded mode).
@@ -52,9 +57,16 @@ export interface Bus {
   serve<K extends RequestKey>(key: K, handler: Handler<K>): Subscription;
   publish<T extends EventType>(type: T, data: EventPayload<T>, options?: PublishOptions): Promise<DomainEvent<T>>;
   consume(durableName: string, handler: EventHandler, options?: ConsumeOptions): Promise<Subscription>;
-  /** Fire-and-forget fan-out to every instance (cache invalidation). */
+  /**
+   * Fan-out to every instance (cache invalidation), not stored. Resolves once the broker has the
+   * message: every subscriber gets it before any message published after that (single server).
+   */
   broadcast(topic: string, data: unknown): Promise<void>;
-  onBroadcast(topic: string, handler: (data: unknown) => void): Subscription;
+  /**
+   * Subscribes to a broadcast topic; the handler runs synchronously, in order with requests.
+   * `onGap` runs when broadcasts may have been missed (the connection to the broker was lost).
+   */
+  onBroadcast(topic: string, handler: (data: unknown) => void, options?: BroadcastOptions): Subscription;
   /** True while the connection to the broker is up. */
   isConnected(): boolean;
   /** Stops taking new work, finishes in-flight handlers, then closes. */

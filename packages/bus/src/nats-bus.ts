@@ -34,7 +34,7 @@ import {
   type ReplyOf,
 } from '@dispatch/contracts';
 import { metrics, newId, type Logger } from '@dispatch/runtime';
-import type { Bus, ConsumeOptions, EventHandler, Handler, PublishOptions, RequestOptions, Subscription } from './bus.js';
+import type { BroadcastOptions, Bus, ConsumeOptions, EventHandler, Handler, PublishOptions, RequestOptions, Subscription } from './bus.js';
 import { decodeJson, encodeJson, parseReply } from './codec.js';
 import { MicroService } from './nats-micro.js';
 import { countEvent, notifyParked, redeliveryDelayMs, runHandler } from './handler.js';
@@ -130,6 +130,7 @@ export class NatsBus implements Bus {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly subscriptions = new Set<Subscription>();
   private connected = true;
+  private readonly gapListeners = new Set<() => void>();
 
   constructor(
     readonly nc: NatsConnection,
@@ -147,6 +148,14 @@ export class NatsBus implements Bus {
     for await (const status of this.nc.status()) {
       if (status.type === 'disconnect') {
         this.connected = false;
+        // Broadcasts are not stored: whatever was sent while we are away is lost to us.
+        for (const gap of [...this.gapListeners]) {
+          try {
+            gap();
+          } catch (err) {
+            this.logger.warn({ err }, 'broadcast gap handler failed');
+          }
+        }
         this.logger.warn({ server: status.data }, 'nats disconnected');
       } else if (status.type === 'reconnect') {
         this.connected = true;
@@ -325,7 +334,9 @@ export class NatsBus implements Bus {
     await this.nc.flush();
   }
 
-  onBroadcast(topic: string, handler: (data: unknown) => void): Subscription {
+  onBroadcast(topic: string, handler: (data: unknown) => void, options: BroadcastOptions = {}): Subscription {
+    const gap = options.onGap;
+    if (gap) this.gapListeners.add(gap);
     const sub = this.nc.subscribe(`${this.namespace}.bcast.${topic}`, {
       callback: (err, msg) => {
         if (err) return;
@@ -337,6 +348,7 @@ export class NatsBus implements Bus {
       },
     });
     return this.remember(async () => {
+      if (gap) this.gapListeners.delete(gap);
       sub.unsubscribe();
     });
   }

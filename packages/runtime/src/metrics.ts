@@ -71,6 +71,13 @@ export const metrics = {
     labelNames: ['result', 'source'] as const,
     registers: [registry],
   }),
+  /** The token service's API-token validation cache: hits need no database read. */
+  validationCache: new Counter({
+    name: 'dispatch_token_validation_cache_total',
+    help: 'API-token validation cache lookups in the token service, by result (hit or miss)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  }),
   /** Process metrics (CPU, memory, event-loop lag), labelled with the service name. */
   collectDefaults(service: string): void {
     if (defaultsCollected) return;

@@ -104,20 +104,21 @@ export class Mesh {
 
   /** Starts one more instance of a service and waits for it to be ready. */
   async add(service: MeshService, extraEnv: Record<string, string> = {}): Promise<MeshProcess> {
+    // The index is taken and the process listed before any await: instances started in parallel get distinct ones.
     const index = this.processes.filter((p) => p.service === service).length;
-    // Each process its own ops port, so several instances on one host never collide (kept across restarts).
-    const opsPort = service === 'orders' ? 0 : extraEnv['OPS_PORT'] ? Number(extraEnv['OPS_PORT']) : await freePort();
-    const env = { ...this.baseEnv(service), ...(opsPort ? { OPS_PORT: String(opsPort) } : {}), ...extraEnv };
     const proc: MeshProcess = {
       service,
       index,
-      env,
+      env: {},
       logFile: join(this.logDir, `${service}-${index}.log`),
       child: undefined,
       ready: {},
-      opsPort,
+      opsPort: 0,
     };
     this.processes.push(proc);
+    // Each process its own ops port, so several instances on one host never collide (kept across restarts).
+    proc.opsPort = service === 'orders' ? 0 : extraEnv['OPS_PORT'] ? Number(extraEnv['OPS_PORT']) : await freePort();
+    proc.env = { ...this.baseEnv(service), ...(proc.opsPort ? { OPS_PORT: String(proc.opsPort) } : {}), ...extraEnv };
     await this.launch(proc);
     return proc;
   }

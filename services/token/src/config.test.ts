@@ -32,6 +32,8 @@ describe('token environment', () => {
       TOKEN_MAX_ACTIVE_PER_BUSINESS: 50,
       TOKEN_EXPIRY_SWEEP_MS: 60000,
       TOKEN_KEYS_ANNOUNCE_MS: 60000,
+      TOKEN_VALIDATION_CACHE_TTL_MS: 30000,
+      TOKEN_VALIDATION_CACHE_MAX_ENTRIES: 10000,
       LOG_LEVEL: 'info',
       OPS_PORT: 9464,
     });
@@ -86,6 +88,8 @@ describe('service config', () => {
       expirySweepMs: 60_000,
       keysAnnounceMs: 60_000,
       identityTimeoutMs: 2000,
+      validationCacheTtlMs: 30_000,
+      validationCacheMaxEntries: 10_000,
       instance: 'i1',
     });
     expect(resolveTokenServiceConfig().instance).toMatch(/-\d+-[0-9a-f]{6}$/);

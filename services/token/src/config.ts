@@ -20,6 +20,10 @@ export interface TokenServiceConfig {
   keysAnnounceMs: number;
   /** How long to wait for identity when resolving the owners to notify (default 2 s). */
   identityTimeoutMs: number;
+  /** How long a validation may trust its cached API-token record without an invalidation (default 30 s; 0 = no cache). */
+  validationCacheTtlMs: number;
+  /** Entries of the validation cache, least recently used evicted first (default 10000). */
+  validationCacheMaxEntries: number;
   /** This instance's name in ping replies. */
   instance: string;
 }
@@ -32,6 +36,8 @@ export const defaultTokenServiceConfig = {
   expirySweepMs: 60_000,
   keysAnnounceMs: 60_000,
   identityTimeoutMs: 2_000,
+  validationCacheTtlMs: 30_000,
+  validationCacheMaxEntries: 10_000,
 } as const;
 
 export function resolveTokenServiceConfig(input: Partial<TokenServiceConfig> = {}): TokenServiceConfig {
@@ -43,6 +49,8 @@ export function resolveTokenServiceConfig(input: Partial<TokenServiceConfig> = {
     expirySweepMs: input.expirySweepMs ?? defaultTokenServiceConfig.expirySweepMs,
     keysAnnounceMs: input.keysAnnounceMs ?? defaultTokenServiceConfig.keysAnnounceMs,
     identityTimeoutMs: input.identityTimeoutMs ?? defaultTokenServiceConfig.identityTimeoutMs,
+    validationCacheTtlMs: input.validationCacheTtlMs ?? defaultTokenServiceConfig.validationCacheTtlMs,
+    validationCacheMaxEntries: input.validationCacheMaxEntries ?? defaultTokenServiceConfig.validationCacheMaxEntries,
     instance: input.instance ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
   };
 }
@@ -77,6 +85,8 @@ export const tokenEnvSchema = z
     TOKEN_MAX_ACTIVE_PER_BUSINESS: env.int(defaultTokenServiceConfig.maxActiveTokensPerBusiness, 1).pipe(z.number().max(10_000, 'must be at most 10000')),
     TOKEN_EXPIRY_SWEEP_MS: env.int(defaultTokenServiceConfig.expirySweepMs, 100),
     TOKEN_KEYS_ANNOUNCE_MS: env.int(defaultTokenServiceConfig.keysAnnounceMs, 100),
+    TOKEN_VALIDATION_CACHE_TTL_MS: env.int(defaultTokenServiceConfig.validationCacheTtlMs, 0).pipe(z.number().max(300_000, 'must be at most 300000 (5 minutes)')),
+    TOKEN_VALIDATION_CACHE_MAX_ENTRIES: env.int(defaultTokenServiceConfig.validationCacheMaxEntries, 0).pipe(z.number().max(1_000_000, 'must be at most 1000000')),
     LOG_LEVEL: env.logLevel(),
     OPS_PORT: env.opsPort(),
   })

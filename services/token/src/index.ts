@@ -20,7 +20,7 @@ export {
   type Keyring,
   type SigningKey,
 } from './keys/keyring.js';
-export { TOKEN_REVOKED_TOPIC } from './use-cases/revoke-api-token.js';
+export { TOKEN_INVALIDATED_TOPIC } from './use-cases/invalidate-api-token.js';
 export type {
   ApiTokenCredential,
   ApiTokenEntity,

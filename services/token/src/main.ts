@@ -47,6 +47,8 @@ await runMain('token', async () => {
       maxActiveTokensPerBusiness: config.TOKEN_MAX_ACTIVE_PER_BUSINESS,
       expirySweepMs: config.TOKEN_EXPIRY_SWEEP_MS,
       keysAnnounceMs: config.TOKEN_KEYS_ANNOUNCE_MS,
+      validationCacheTtlMs: config.TOKEN_VALIDATION_CACHE_TTL_MS,
+      validationCacheMaxEntries: config.TOKEN_VALIDATION_CACHE_MAX_ENTRIES,
     },
     storesReady: stores.isReady,
   });

@@ -71,7 +71,7 @@ async function setup(
   running.push(service);
   buses.push(bus);
   const broadcasts: unknown[] = [];
-  bus.onBroadcast('token.revoked', (data) => broadcasts.push(data));
+  bus.onBroadcast('token.invalidated', (data) => broadcasts.push(data));
   const events: DomainEvent[] = [];
   await bus.consume('test-observer', async (event) => {
     events.push(event);

@@ -25,6 +25,8 @@ import { revokeSession } from './use-cases/revoke-session.js';
 import { listSessions } from './use-cases/list-sessions.js';
 import { revokeUserSessions } from './use-cases/revoke-user-sessions.js';
 import { validateToken } from './use-cases/validate-token.js';
+import { TOKEN_INVALIDATED_TOPIC, TokenInvalidated } from './use-cases/invalidate-api-token.js';
+import { ApiTokenCache } from './validation/api-token-cache.js';
 
 export interface TokenServiceDeps {
   bus: Bus;
@@ -71,8 +73,10 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
   const audit = deps.audit ?? new MemoryAuditRepository();
   const activity = deps.activity ?? new MemoryActivityRepository();
   const lastUsed = new LastUsedRecorder(deps.apiTokens, log, config.lastUsedFlushMs, audit);
+  const tokenCache = new ApiTokenCache({ ttlMs: config.validationCacheTtlMs, maxEntries: config.validationCacheMaxEntries });
   const ctx: TokenContext = {
     keyring: deps.keyring,
+    tokenCache,
     apiTokens: deps.apiTokens,
     sessions: deps.sessions,
     config,
@@ -130,7 +134,18 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     async start() {
       if (started) return;
       started = true;
-      subscriptions = (Object.keys(handlers) as TokenRequestKey[]).map(serve);
+      // Invalidations first: no validation may be served from a cache that cannot hear them.
+      const invalidations = deps.bus.onBroadcast(
+        TOKEN_INVALIDATED_TOPIC,
+        (data) => {
+          const parsed = TokenInvalidated.safeParse(data);
+          if (parsed.success) return tokenCache.invalidate(parsed.data.tokenId);
+          log.warn({ issues: parsed.error.issues.length }, 'malformed token invalidation: cache cleared');
+          tokenCache.clear();
+        },
+        { onGap: () => tokenCache.clear() },
+      );
+      subscriptions = [invalidations, ...(Object.keys(handlers) as TokenRequestKey[]).map(serve)];
       lastUsed.start();
       purgeTimer = setInterval(() => {
         purgeExpiredSessions().catch((err: unknown) => log.warn({ err }, 'expired session purge failed'));
@@ -159,6 +174,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       // After a bus drain these are already stopped; stopping again is harmless.
       await Promise.allSettled(subscriptions.map((s) => s.stop()));
       subscriptions = [];
+      tokenCache.clear();
       await lastUsed.stop();
     },
     flushLastUsed: () => lastUsed.flush(),

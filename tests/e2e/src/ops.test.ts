@@ -16,7 +16,7 @@ const services: MeshService[] = ['identity', 'token', 'ratelimit', 'notification
 beforeAll(async () => {
   infra = await startInfra();
   smtp = await SmtpSink.start();
-  mesh = await Mesh.start({ infra, namespace: uniqueNamespace('ops'), smtpUrl: smtp.url, logLevel: 'debug' });
+  mesh = await Mesh.start({ infra, namespace: uniqueNamespace('ops'), smtpUrl: smtp.url, logLevel: 'debug', instances: { token: 2 } });
 });
 
 afterAll(async () => {
@@ -25,7 +25,12 @@ afterAll(async () => {
   await infra?.stop();
 });
 
-const logOf = (service: MeshService): string => readFileSync(mesh.find(service).logFile, 'utf8');
+/** The logs of every instance of a service (the two token instances share the work). */
+const logOf = (service: MeshService): string =>
+  mesh.processes
+    .filter((p) => p.service === service)
+    .map((p) => readFileSync(p.logFile, 'utf8'))
+    .join('\n');
 
 /** Log lines of a process carrying this request id (pino writes asynchronously: polled). */
 async function linesWith(service: MeshService, requestId: string, timeoutMs = 10_000): Promise<Record<string, unknown>[]> {
@@ -41,7 +46,10 @@ async function linesWith(service: MeshService, requestId: string, timeoutMs = 10
 }
 
 describe('ops endpoints of every mesh process', () => {
-  it('gives each process its own ops port', () => {
+  it('gives each process its own ops port, and instances started together their own index', () => {
+    // Regression: two token instances launched in parallel once both took index 0 (so "token-1" did not exist).
+    expect(mesh.processes.filter((p) => p.service === 'token').map((p) => p.index).sort()).toEqual([0, 1]);
+    expect(mesh.find('token', 1).logFile).not.toBe(mesh.find('token', 0).logFile);
     const ports = mesh.processes.filter((p) => p.service !== 'orders').map((p) => p.opsPort);
     expect(ports.every((p) => p > 0)).toBe(true);
     expect(new Set(ports).size).toBe(ports.length);
@@ -71,8 +79,12 @@ describe('ops endpoints of every mesh process', () => {
       expect(metrics, service).toContain('process_cpu_user_seconds_total');
     }
 
-    const counted = async (service: MeshService) => (await fetch(`${mesh.opsUrl(service)}/metrics`)).text();
-    for (const service of ['identity', 'token', 'ratelimit'] as const) {
+    const counted = async (service: MeshService, index = 0) => (await fetch(`${mesh.opsUrl(service, index)}/metrics`)).text();
+    // NATS spreads the token requests over the two instances: together they served some.
+    expect(`${await counted('token', 0)}\n${await counted('token', 1)}`).toMatch(/^dispatch_bus_requests_total\{[^}]*outcome="ok"[^}]*\} [1-9]/m);
+    // The token-validation cache is counted (the Orders call validated one API token).
+    expect(`${await counted('token', 0)}\n${await counted('token', 1)}`).toMatch(/^dispatch_token_validation_cache_total\{result="(hit|miss)"[^}]*\} [1-9]/m);
+    for (const service of ['identity', 'ratelimit'] as const) {
       expect(await counted(service), service).toMatch(/^dispatch_bus_requests_total\{[^}]*outcome="ok"[^}]*\} [1-9]/m);
     }
     expect(await counted('notification')).toMatch(/^dispatch_events_handled_total\{[^}]*outcome="ok"[^}]*\} [1-9]/m);

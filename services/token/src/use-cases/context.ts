@@ -7,6 +7,7 @@ import type { ActivityRepository } from '../store/activity-repository.js';
 import type { ApiTokenRepository } from '../store/api-token-repository.js';
 import type { AuditRepository } from '../store/audit-repository.js';
 import type { SessionRepository } from '../store/session-repository.js';
+import type { ApiTokenCache } from '../validation/api-token-cache.js';
 
 /** What the use cases work with. */
 export interface TokenContext {
@@ -17,6 +18,8 @@ export interface TokenContext {
   lastUsed: Pick<LastUsedRecorder, 'record' | 'recordRejected'>;
   audit: AuditRepository;
   activity: ActivityRepository;
+  /** API-token records for validation; every change that ends a token's validity invalidates it (`invalidateApiToken`). */
+  tokenCache: ApiTokenCache;
   /** Events and cache invalidation. */
   events: Pick<Bus, 'publish' | 'broadcast'>;
   /** Requests to other services (identity, for the owners to notify). */

@@ -2,15 +2,14 @@ import { errors, type RevokeApiTokenReply, type RevokeApiTokenRequest } from '@d
 import type { RequestMeta, TokenContext } from './context.js';
 import { audit } from './audit.js';
 import { ownerEmails } from './notify.js';
+import { invalidateApiToken } from './invalidate-api-token.js';
 import { toTokenRecordOf } from './token-record.js';
 
-/** Broadcast topic telling every instance (and future caches) that a token is revoked. */
-export const TOKEN_REVOKED_TOPIC = 'token.revoked';
-
 /**
- * token.revokeApiToken: immediate (validation always reads the store) and idempotent. Another
- * business's token is NOT_FOUND, like an unknown id. The audit record and the event are written
- * on the first revocation only; the broadcast goes out on every call (invalidating twice is harmless).
+ * token.revokeApiToken: immediate (every instance's validation cache is invalidated before the reply)
+ * and idempotent. Another business's token is NOT_FOUND, like an unknown id. The audit record and the
+ * event are written on the first revocation only; the invalidation goes out on every call, so a
+ * retry after a failed one (503) completes it.
  */
 export async function revokeApiToken(ctx: TokenContext, request: RevokeApiTokenRequest, meta: RequestMeta): Promise<RevokeApiTokenReply> {
   const now = ctx.now();
@@ -53,9 +52,11 @@ export async function revokeApiToken(ctx: TokenContext, request: RevokeApiTokenR
     }
   }
   try {
-    await ctx.events.broadcast(TOKEN_REVOKED_TOPIC, { tokenId: token.id });
+    await invalidateApiToken(ctx, token.id);
   } catch (err) {
-    meta.logger.warn({ err, tokenId: token.id }, 'token.revoked broadcast failed');
+    // Stored, but other instances may still hold the token in their caches: not done until they do not.
+    meta.logger.error({ err, tokenId: token.id }, 'token revoked but the cache invalidation was not sent');
+    throw errors.unavailable('The token is revoked but not yet on every instance; repeat the request to complete it');
   }
   return { tokenInfo: await toTokenRecordOf(ctx, token) };
 }

@@ -4,7 +4,7 @@ import type { RequestMeta, TokenContext } from './context.js';
 import { audit } from './audit.js';
 import { grantedScopes, mintApiToken } from './create-api-token.js';
 import { ownerEmails } from './notify.js';
-import { TOKEN_REVOKED_TOPIC } from './revoke-api-token.js';
+import { invalidateApiToken } from './invalidate-api-token.js';
 import { toTokenRecord, toTokenRecordOf, tokenStatus } from './token-record.js';
 
 /**
@@ -50,8 +50,10 @@ export async function rotateApiToken(ctx: TokenContext, request: RotateApiTokenR
   );
   if (request.gracePeriodSeconds === 0) {
     await ctx.apiTokens.revoke(old.businessId, old.id, request.rotatedBy, now, 'Rotated with no grace period');
-    await ctx.events.broadcast(TOKEN_REVOKED_TOPIC, { tokenId: old.id }).catch(() => undefined);
   }
+  // The old token now ends with its grace period (or was just revoked): cached records without the rotation are stale.
+  // The new token is minted, so a failure here cannot fail the call; the cache TTL bounds the staleness.
+  await invalidateApiToken(ctx, old.id).catch((err: unknown) => meta.logger.error({ err, tokenId: old.id }, 'rotated token not invalidated on other instances'));
 
   const base = { businessId: old.businessId, actor: { type: 'user' as const, id: request.rotatedBy }, at: now, clientIp: request.clientIp };
   await audit(ctx, { ...base, tokenId: old.id, action: 'token.rotated', details: { newTokenId, graceEndsAt: graceEndsAt.toISOString() } }, meta);

@@ -1,6 +1,7 @@
 import type { InvalidTokenReason, ValidateTokenReply, ValidateTokenRequest } from '@dispatch/contracts';
 import { hashesEqual, sha256Hex } from '../tokens/hash.js';
 import { verifyTokenSignature } from '../tokens/jwt.js';
+import type { CachedApiToken } from '../validation/api-token-cache.js';
 import type { TokenContext } from './context.js';
 import { effectiveExpiry } from './token-record.js';
 
@@ -18,8 +19,8 @@ export async function validateToken(ctx: TokenContext, request: ValidateTokenReq
   const tokenHash = sha256Hex(request.token);
 
   if (claims.typ === 'api') {
-    // The rotation is read by the id in the (verified) claims, in parallel with the hash lookup.
-    const [token, rotations] = await Promise.all([ctx.apiTokens.findByHash(tokenHash), ctx.apiTokens.rotations([claims.sub])]);
+    const cached = await loadApiToken(ctx, tokenHash, claims.sub);
+    const token = cached?.token;
     if (!token || !hashesEqual(token.tokenHash, tokenHash) || token.id !== claims.sub || token.businessId !== claims.bid) {
       return invalid('unknown_token');
     }
@@ -39,7 +40,7 @@ export async function validateToken(ctx: TokenContext, request: ValidateTokenReq
       return { valid: false, reason, tokenId: token.id, businessId: token.businessId };
     };
     if (token.revokedAt) return rejected('revoked');
-    const rotation = rotations.get(token.id);
+    const rotation = cached?.rotation;
     const expiry = effectiveExpiry(token, rotation);
     if (expiry && expiry.getTime() <= now.getTime()) return rejected('expired');
     if (record) ctx.lastUsed.record(token.id, now, rotation !== undefined);
@@ -54,4 +55,17 @@ export async function validateToken(ctx: TokenContext, request: ValidateTokenReq
     valid: true,
     principal: { kind: 'session', businessId: session.businessId, userId: session.userId, sessionId: session.id, role: session.role },
   };
+}
+
+/** The token's record and rotation: from the cache, else from the store (then cached unless invalidated meanwhile). */
+async function loadApiToken(ctx: TokenContext, tokenHash: string, tokenId: string): Promise<CachedApiToken | undefined> {
+  const hit = ctx.tokenCache.get(tokenHash);
+  if (hit) return hit;
+  const generation = ctx.tokenCache.snapshot();
+  // The rotation is read by the id in the (verified) claims, in parallel with the hash lookup.
+  const [token, rotations] = await Promise.all([ctx.apiTokens.findByHash(tokenHash), ctx.apiTokens.rotations([tokenId])]);
+  if (!token) return undefined;
+  const loaded = { token, rotation: rotations.get(token.id) };
+  if (token.id === tokenId) ctx.tokenCache.set(tokenHash, loaded, generation);
+  return loaded;
 }
