@@ -211,6 +211,28 @@ export function describeMainFlow(name: string, target: () => FlowTarget): void {
       }
     });
 
+    it('refuses a real token re-signed with another key under its own kid and claims (the signature is checked, not only the kid)', async () => {
+      const { edgeUrl, smtp } = target();
+      const api = new Api(edgeUrl);
+      const owner = await registerAndLogin(api, smtp, email('resign'));
+      const created = await api.post('/api/v1/tokens', { description: 'genuine' }, { token: owner.session });
+      expect(created.status).toBe(201);
+      const genuine = String(created.body.data.token);
+      const [protectedHeader, payload] = genuine.split('.') as [string, string, string];
+      const decodedHeader = JSON.parse(new TextDecoder().decode(base64url.decode(protectedHeader))) as Record<string, string>;
+      const claims = JSON.parse(new TextDecoder().decode(base64url.decode(payload))) as Record<string, unknown>;
+      expect(decodedHeader['kid']).toBeTruthy();
+      const forged = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256', typ: decodedHeader['typ'] ?? 'JWT', kid: decodedHeader['kid']! })
+        .sign(randomBytes(32));
+      expect(forged.split('.')[1]).toBe(payload);
+      const refused = await api.get('/api/v1/Orders', { token: forged });
+      expect(refused.status).toBe(401);
+      expect(refused.body).toEqual(unauthorizedEnvelope);
+      const accepted = await api.get('/api/v1/Orders', { token: genuine });
+      expect(accepted.status).toBe(200);
+    });
+
     describe('bad input to /api/user/register gets the right status and envelope', () => {
       const good = { email: 'x@example.com', password, confirmPassword: password, firstName: 'A', lastName: 'B', acceptedTerms: true };
       const cases: [string, { raw?: string; body?: unknown; headers?: Record<string, string> }, number, string][] = [
