@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT, base64url } from 'jose';
+import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Mesh, SmtpSink, startInfra, tokenFromMail, uniqueNamespace, type Infra } from '@dispatch/testkit';
 import { TEST_PASSWORD, signUp, uniqueEmail, type SignedUp } from './accounts-fixture.js';
@@ -21,13 +22,14 @@ let infra: Infra;
 let smtp: SmtpSink;
 let mesh: Mesh;
 let edges: Api[];
+const namespace = uniqueNamespace('tok');
 
 beforeAll(async () => {
   infra = await startInfra();
   smtp = await SmtpSink.start();
   mesh = await Mesh.start({
     infra,
-    namespace: uniqueNamespace('tok'),
+    namespace,
     smtpUrl: smtp.url,
     instances: { edge: 2, token: 2 },
     env: {
@@ -217,6 +219,23 @@ describe('API tokens over the real mesh (2 edges, 2 token-service instances)', (
 
   describe('3. get and list', () => {
     beforeAll(freshOwner);
+    it('the token database holds a sha256 of the token and never the token or its signature', async () => {
+      const t = await create(owner.session);
+      const mongo = await mongoose.createConnection(infra.mongoUrl, { serverSelectionTimeoutMS: 20_000 }).asPromise();
+      try {
+        const db = mongo.useDb(`${namespace}_token`);
+        const collections = (await db.listCollections()).map((c) => c.name);
+        expect(collections).toContain('api_tokens');
+        let dump = '';
+        for (const name of collections) dump += JSON.stringify(await db.collection(name).find({}).toArray());
+        expect(dump).not.toContain(t.token);
+        expect(dump).not.toContain(t.token.split('.')[2]);
+        const row = await db.collection('api_tokens').findOne({ _id: t.id as never });
+        expect(row?.['tokenHash']).toBe(createHash('sha256').update(t.token, 'utf8').digest('hex'));
+      } finally {
+        await mongo.close();
+      }
+    });
     it('GET /api/v1/tokens/{id} shows every field; revoked tokens stay listable with revokedBy and the reason', async () => {
       const t = await create(owner.session, { description: 'to revoke' });
       const got = await edge(1).get(`/api/v1/tokens/${t.id}`, { token: owner.session });
