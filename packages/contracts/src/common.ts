@@ -32,9 +32,16 @@ export const Password = z
   .min(8, 'Password must be at least 8 characters')
   .max(128, 'Password must be at most 128 characters');
 
+/**
+ * Control characters (NUL, CR/LF, …) and bidirectional overrides/isolates: in a name they only
+ * serve to forge email lines or reorder text in what others read.
+ */
+const UNSAFE_NAME_CHARS = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
 export const PersonName = (label: string) =>
   z
     .string({ error: `${label} is required` })
     .trim()
     .min(1, `${label} is required`)
-    .max(100, `${label} must be at most 100 characters`);
+    .max(100, `${label} must be at most 100 characters`)
+    .refine((name) => !UNSAFE_NAME_CHARS.test(name), `${label} must not contain control or text-direction characters`);

@@ -92,6 +92,7 @@ describe('parseEvent', () => {
         inviteToken: 't',
         expiresAt: '2025-01-02T00:00:00.000Z',
       },
+      'member.invite_existing_account': { email: 'owner@example.com', firstName: 'Ada', businessName: "Ada's business" },
       'token.created': { businessId: id('biz'), tokenId: id('tok'), description: 'd', createdBy: id('usr') },
       'token.revoked': { businessId: id('biz'), tokenId: id('tok'), revokedBy: id('usr') },
       'token.rotated': {

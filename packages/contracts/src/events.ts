@@ -49,6 +49,16 @@ export const eventPayloads = {
     inviteToken: z.string(),
     expiresAt: z.string(),
   }),
+  /**
+   * An invite to an address that already has an account: the inviter gets the same answer as for
+   * any address (no account enumeration) and no invite is created; the address owner is told.
+   */
+  'member.invite_existing_account': z.object({
+    email: Email,
+    /** The address owner's own first name (never text the inviter chose). */
+    firstName: z.string(),
+    businessName: z.string(),
+  }),
   'token.created': z.object({
     businessId: BusinessId,
     tokenId: TokenId,

@@ -93,6 +93,15 @@ describe('RegisterBody', () => {
     expect(fieldsOf(RegisterBody, { ...guideBody(), [field]: 'n'.repeat(101) })[field]).toMatch(/at most 100/);
   });
 
+  it.each(['firstName', 'lastName'] as const)('rejects control and text-direction characters in %s, keeps other Unicode', (field) => {
+    for (const value of ['Eve\r\nBcc: x@example.com', 'Eve\u0000', 'Eve\u202egnp.exe', 'Ev\u2066e', 'Eve\u0085']) {
+      expect(fieldsOf(RegisterBody, { ...guideBody(), [field]: value })[field]).toBe(
+        `${field === 'firstName' ? 'First name' : 'Last name'} must not contain control or text-direction characters`,
+      );
+    }
+    for (const value of ['Zoë', "O'Brien", 'José-María', '李', 'Ωmega Ñ']) expect(RegisterBody.safeParse({ ...guideBody(), [field]: value }).success).toBe(true);
+  });
+
   it.each([
     ['role', 'owner'],
     ['emailVerified', true],

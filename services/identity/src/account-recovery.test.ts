@@ -104,6 +104,7 @@ function describeAccountRecovery(name: string, makeStores: () => Promise<Stores>
           usedAt: null,
           attempts: 0,
           createdAt: T0,
+          registration: null,
         });
         // Not a verification token.
         await expect(h.verifications.findByHash(sha256(token))).resolves.toBeNull();

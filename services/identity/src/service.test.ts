@@ -96,15 +96,17 @@ function describeIdentityService(name: string, makeStores: StoreFactory): void {
         });
       });
 
-      it('answers a taken email with the same reply and publishes user.registration_duplicate instead', async () => {
+      it('answers a verified email with the same reply and tells its owner (greeted by their own name) instead', async () => {
         await start();
         const first = await h.bus.request('identity.register', registration());
-        const second = await h.bus.request('identity.register', registration({ email: 'ADA@example.com', password: 'another-password', firstName: 'Eve' }));
+        const [registered] = await h.eventsOf('user.registered');
+        await h.bus.request('identity.verify', { token: registered?.data.verificationToken ?? '' });
+        const second = await h.bus.request('identity.register', registration({ email: 'ADA@example.com', password: 'another-password', firstName: 'Eve, your account is locked' }));
         expect(second).toEqual(first);
         expect(second).toEqual({ accepted: true });
 
         const [dup] = await h.eventsOf('user.registration_duplicate');
-        expect(dup?.data).toEqual({ email: 'ada@example.com', firstName: 'Eve' });
+        expect(dup?.data).toEqual({ email: 'ada@example.com', firstName: 'Ada' });
         await settleEvents();
         expect(h.events.filter((e) => e.type === 'user.registered')).toHaveLength(1);
         // The original account is untouched.
@@ -113,13 +115,35 @@ function describeIdentityService(name: string, makeStores: StoreFactory): void {
         await expect(new PasswordHasher().verify('analytical-engine', user?.passwordHash ?? '')).resolves.toBe(true);
       });
 
+      it('an unverified address re-registered: each attempt gets its own link, and the link used decides the credentials (no pre-registration hijack)', async () => {
+        await start();
+        await h.bus.request('identity.register', registration({ email: 'vic@example.com', password: 'attacker-pw1', firstName: 'Att' }));
+        const [attacker] = await h.eventsOf('user.registered');
+        const reply = await h.bus.request('identity.register', registration({ email: 'vic@example.com', password: 'victim-pw12', firstName: 'Victim', lastName: 'Real' }));
+        expect(reply).toEqual({ accepted: true });
+        const [victim] = await h.eventsOf('user.verification_resent');
+        expect(victim?.data).toMatchObject({ email: 'vic@example.com', firstName: 'Victim', userId: attacker?.data.userId });
+        await settleEvents();
+        expect(h.events.filter((e) => e.type === 'user.registration_duplicate')).toHaveLength(0);
+
+        // The address owner verifies their own attempt: their password and names, and the other link is dead.
+        await expect(h.bus.request('identity.verify', { token: victim?.data.verificationToken ?? '' })).resolves.toMatchObject({ verified: true });
+        const user = await h.users.findByEmail('vic@example.com');
+        expect(user).toMatchObject({ firstName: 'Victim', lastName: 'Real', emailVerified: true });
+        await expect(new PasswordHasher().verify('victim-pw12', user?.passwordHash ?? '')).resolves.toBe(true);
+        await expect(new PasswordHasher().verify('attacker-pw1', user?.passwordHash ?? '')).resolves.toBe(false);
+        const late = await failure(h.bus.request('identity.verify', { token: attacker?.data.verificationToken ?? '' }));
+        expect(late.code).toBe('VERIFICATION_TOKEN_USED');
+        await expect(h.users.findByEmail('vic@example.com')).resolves.toMatchObject({ firstName: 'Victim' });
+      });
+
       it('lets only one of several concurrent registrations of one email create an account', async () => {
         await start();
         const replies = await Promise.all(
           Array.from({ length: 5 }, (_, i) => h.bus.request('identity.register', registration({ email: 'race@example.com', firstName: `R${i}` }))),
         );
         expect(replies).toEqual(Array.from({ length: 5 }, () => ({ accepted: true })));
-        const dups = await h.eventsOf('user.registration_duplicate', 4);
+        const dups = await h.eventsOf('user.verification_resent', 4);
         await settleEvents();
         const registered = await h.eventsOf('user.registered');
         expect(registered).toHaveLength(1);
@@ -353,14 +377,28 @@ function describeIdentityService(name: string, makeStores: StoreFactory): void {
         ).resolves.toMatchObject({ email: 'new@example.com', role: 'viewer' });
       });
 
-      it('refuses to invite an email that already has an account (CONFLICT)', async () => {
+      it('answers an invite to an address that has an account like any other (no enumeration), creates no invite and tells the owner', async () => {
         await start();
         const o = await owner();
         await owner('taken@example.com');
-        const err = await failure(
-          h.bus.request('identity.createInvite', { businessId: o.businessId, invitedBy: o.userId, email: 'taken@example.com', role: 'viewer' }),
-        );
-        expect(err.code).toBe('CONFLICT');
+        const fresh = await h.bus.request('identity.createInvite', { businessId: o.businessId, invitedBy: o.userId, email: 'fresh@example.com', role: 'viewer' });
+        const taken = await h.bus.request('identity.createInvite', { businessId: o.businessId, invitedBy: o.userId, email: 'taken@example.com', role: 'viewer' });
+        expect(taken).toEqual({ ...fresh, email: 'taken@example.com' });
+        const [notice] = await h.eventsOf('member.invite_existing_account');
+        expect(notice?.data).toEqual({ email: 'taken@example.com', firstName: 'Olive', businessName: "Olive's business" });
+        await settleEvents();
+        expect(h.events.filter((e) => e.type === 'member.invited').map((e) => e.data.email)).toEqual(['fresh@example.com']);
+      });
+
+      it('refuses an invitee password equal to the invited address', async () => {
+        await start();
+        const o = await owner();
+        const token = await invite(o, 'same@example.com', 'developer');
+        const err = await failure(h.bus.request('identity.acceptInvite', acceptBody(token, { password: 'Same@Example.com', confirmPassword: 'Same@Example.com' })));
+        expect(err.code).toBe('VALIDATION_ERROR');
+        expect(err.details).toEqual({ fields: { password: expect.any(String) } });
+        await expect(h.users.findByEmail('same@example.com')).resolves.toBeNull();
+        await expect(h.invites.findByTokenHash(sha256(token))).resolves.toMatchObject({ usedAt: null });
       });
 
       it('refuses expired and unknown invite tokens', async () => {

@@ -71,6 +71,9 @@ export function userRoutes(router: Router<EdgeState>, deps: EdgeDeps): void {
 
   router.post('/api/user/register', async (ctx) => {
     const body = await readBody(ctx, RegisterBody, limit);
+    // Every registration mails the address (a verification link, or a notice to its owner), so it
+    // shares the per-address quota of verification emails: nobody can flood an inbox through it.
+    await protection.emailRequest(ctx, 'verify', body.email);
     await call(ctx, deps, 'identity.register', body);
     // The same answer for new and existing addresses: no account enumeration.
     ok(ctx, { message: 'Check your email for a verification link to finish signing up.' }, 202);

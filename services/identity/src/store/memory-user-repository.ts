@@ -46,6 +46,14 @@ export class MemoryUserRepository implements UserRepository {
     return copy(user);
   }
 
+  async applyRegistration(id: string, registration: { passwordHash: string; firstName: string; lastName: string }): Promise<void> {
+    const user = this.byId.get(id);
+    if (!user) return;
+    user.passwordHash = registration.passwordHash;
+    user.firstName = registration.firstName;
+    user.lastName = registration.lastName;
+  }
+
   async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
     const user = this.byId.get(id);
     if (user) user.passwordHash = passwordHash;

@@ -6,6 +6,7 @@ const copy = (t: VerificationTokenRecord): VerificationTokenRecord => ({
   expiresAt: new Date(t.expiresAt),
   usedAt: t.usedAt ? new Date(t.usedAt) : null,
   createdAt: new Date(t.createdAt),
+  registration: t.registration ? { ...t.registration } : null,
 });
 
 export class MemoryVerificationTokenRepository implements VerificationTokenRepository {

@@ -93,6 +93,11 @@ export class MongoUserRepository implements UserRepository {
     return d ? toRecord(d) : null;
   }
 
+  async applyRegistration(id: string, registration: { passwordHash: string; firstName: string; lastName: string }): Promise<void> {
+    const { passwordHash, firstName, lastName } = registration;
+    await this.model.updateOne({ _id: id }, { $set: { passwordHash, firstName, lastName } }).exec();
+  }
+
   async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.model.updateOne({ _id: id }, { $set: { passwordHash } }).exec();
   }

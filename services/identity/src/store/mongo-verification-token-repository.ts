@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { claimModel, claimsOf, insertOne, modelOn, tryClaim, type ClaimDoc } from './mongo-shared.js';
-import type { VerificationTokenRecord, VerificationTokenRepository } from './verification-token-repository.js';
+import type { PendingRegistration, VerificationTokenRecord, VerificationTokenRepository } from './verification-token-repository.js';
 
 interface VerificationTokenDoc {
   tokenHash: string;
@@ -10,6 +10,7 @@ interface VerificationTokenDoc {
   usedAt: Date | null;
   attempts: number;
   createdAt: Date;
+  registration?: PendingRegistration | null;
 }
 
 /** Where a kind of single-use emailed token lives: its collection and the collection of its claims. */
@@ -44,6 +45,17 @@ function tokenSchema(collection: string): Schema<VerificationTokenDoc> {
       usedAt: { type: Date, default: null },
       attempts: { type: Number, required: true, default: 0 },
       createdAt: { type: Date, required: true },
+      registration: {
+        type: new Schema<PendingRegistration>(
+          {
+            passwordHash: { type: String, required: true },
+            firstName: { type: String, required: true },
+            lastName: { type: String, required: true },
+          },
+          { _id: false, strict: 'throw' },
+        ),
+        default: null,
+      },
     },
     { collection, versionKey: false, strict: 'throw' },
   );
@@ -59,6 +71,9 @@ const toRecord = (d: VerificationTokenDoc, claimedAt: Date | undefined): Verific
   usedAt: claimedAt ?? null,
   attempts: d.attempts,
   createdAt: new Date(d.createdAt),
+  registration: d.registration
+    ? { passwordHash: d.registration.passwordHash, firstName: d.registration.firstName, lastName: d.registration.lastName }
+    : null,
 });
 
 export const verificationTokenModel = (
@@ -89,7 +104,7 @@ export class MongoVerificationTokenRepository implements VerificationTokenReposi
   }
 
   async create(token: VerificationTokenRecord): Promise<VerificationTokenRecord> {
-    await insertOne(this.model, { ...token, usedAt: null }, { tokenHash: 'tokenHash' });
+    await insertOne(this.model, { ...token, usedAt: null, registration: token.registration ?? null }, { tokenHash: 'tokenHash' });
     if (token.usedAt) await tryClaim(this.claims, token.tokenHash, token.usedAt);
     return { ...token };
   }

@@ -59,6 +59,15 @@ export function describeUserRepositoryContract(name: string, factory: () => Prom
       await expect(repo.markEmailVerified(aUser().id)).resolves.toBeNull();
     });
 
+    it('applies a verified registration attempt: password hash and names', async () => {
+      const repo = await factory();
+      const user = aUser();
+      await repo.create(user);
+      const registration = { passwordHash: 'scrypt$16384$8$1$bmV3$aGFzaA==', firstName: 'Vic', lastName: 'Tim' };
+      await repo.applyRegistration(user.id, registration);
+      await expect(repo.findById(user.id)).resolves.toEqual({ ...user, ...registration });
+    });
+
     it('replaces a password hash', async () => {
       const repo = await factory();
       const user = aUser();

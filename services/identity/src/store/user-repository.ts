@@ -26,6 +26,8 @@ export interface UserRepository {
   listByBusiness(businessId: string): Promise<UserRecord[]>;
   /** Sets emailVerified; returns the updated user, or null when it does not exist. */
   markEmailVerified(id: string): Promise<UserRecord | null>;
+  /** Sets the credentials and names of a verified registration attempt (see PendingRegistration). */
+  applyRegistration(id: string, registration: { passwordHash: string; firstName: string; lastName: string }): Promise<void>;
   /** Replaces the password hash (re-hash with new parameters). */
   updatePasswordHash(id: string, passwordHash: string): Promise<void>;
   /** Removes a user (compensation when a multi-step write fails half-way). */

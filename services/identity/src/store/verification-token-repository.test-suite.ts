@@ -13,6 +13,15 @@ export function describeVerificationTokenRepositoryContract(name: string, factor
       await expect(repo.findByHash(aVerificationToken().tokenHash)).resolves.toBeNull();
     });
 
+    it('keeps the registration attempt a token confirms', async () => {
+      const repo = await factory();
+      const registration = { passwordHash: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==', firstName: 'Vic', lastName: 'Tim' };
+      const token = aVerificationToken({ registration });
+      await repo.create(token);
+      await expect(repo.findByHash(token.tokenHash)).resolves.toMatchObject({ registration });
+      await expect(repo.markUsed(token.tokenHash, T0)).resolves.toMatchObject({ registration, usedAt: T0 });
+    });
+
     it('rejects a duplicate hash', async () => {
       const repo = await factory();
       const token = aVerificationToken();

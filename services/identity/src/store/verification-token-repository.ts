@@ -7,6 +7,20 @@ export interface VerificationTokenRecord {
   /** How many times this token was presented. */
   attempts: number;
   createdAt: Date;
+  /**
+   * The registration attempt this token confirms (verification tokens only): verifying applies
+   * these credentials, so whoever registered an address cannot keep it when its owner verifies
+   * their own attempt (pre-registration hijacking). Absent/null: the account's credentials stay.
+   */
+  registration?: PendingRegistration | null;
+}
+
+/** What one `POST /api/user/register` asked for, kept until its emailed token is used. */
+export interface PendingRegistration {
+  /** scrypt hash, never the password. */
+  passwordHash: string;
+  firstName: string;
+  lastName: string;
 }
 
 export interface VerificationTokenRepository {

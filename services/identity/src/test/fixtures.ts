@@ -32,7 +32,7 @@ export function aBusiness(over: Partial<BusinessRecord> = {}): BusinessRecord {
 }
 
 export function aVerificationToken(over: Partial<VerificationTokenRecord> = {}): VerificationTokenRecord {
-  return { tokenHash: randomHash(), userId: newId('usr'), expiresAt: plus(T0, 3600_000), usedAt: null, attempts: 0, createdAt: T0, ...over };
+  return { tokenHash: randomHash(), userId: newId('usr'), expiresAt: plus(T0, 3600_000), usedAt: null, attempts: 0, createdAt: T0, registration: null, ...over };
 }
 
 export function anInvite(over: Partial<InviteRecord> = {}): InviteRecord {

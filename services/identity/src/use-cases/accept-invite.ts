@@ -3,6 +3,7 @@ import { newId } from '@dispatch/runtime';
 import { hashSecretToken } from '../secrets.js';
 import { isDuplicateKeyError } from '../store/errors.js';
 import { compensate, type IdentityContext, type RequestMeta } from './deps.js';
+import { passwordIsEmail, passwordIsEmailError } from './passwords.js';
 import { tokenErrors } from './verify-email.js';
 
 /**
@@ -18,6 +19,7 @@ export async function acceptInvite(ctx: IdentityContext, req: AcceptInviteReques
   if (invite.usedAt) throw tokenErrors.used();
   const now = ctx.clock();
   if (invite.expiresAt.getTime() <= now.getTime()) throw tokenErrors.expired();
+  if (passwordIsEmail(req.password, invite.email)) throw passwordIsEmailError('password');
 
   // Hash before claiming, so the claim is held for as short a time as possible.
   const passwordHash = await ctx.passwords.hash(req.password);

@@ -1,4 +1,4 @@
-import { DispatchError, errors, type CreateInviteReply, type CreateInviteRequest, type Role } from '@dispatch/contracts';
+import { errors, type CreateInviteReply, type CreateInviteRequest, type Role } from '@dispatch/contracts';
 import { newId } from '@dispatch/runtime';
 import { hashSecretToken, newSecretToken } from '../secrets.js';
 import { compensate, publishOptions, type IdentityContext, type RequestMeta } from './deps.js';
@@ -15,13 +15,22 @@ export async function createInvite(ctx: IdentityContext, req: CreateInviteReques
   }
   const business = await ctx.businesses.findById(req.businessId);
   if (!business) throw errors.notFound('Business');
-  if (await ctx.users.findByEmail(req.email)) {
-    throw new DispatchError('CONFLICT', 'An account with this email already exists');
+  const now = ctx.clock();
+  const expiresAt = new Date(now.getTime() + ctx.config.inviteTtlMs);
+  const reply: CreateInviteReply = { email: req.email, role: req.role, expiresAt: expiresAt.toISOString() };
+  const existing = await ctx.users.findByEmail(req.email);
+  if (existing) {
+    // The same answer as for any address (no account enumeration); the address owner is told instead.
+    await ctx.events.publish(
+      'member.invite_existing_account',
+      { email: existing.email, firstName: existing.firstName, businessName: business.name },
+      publishOptions(meta),
+    );
+    log.info({ businessId: business.id }, 'invite for an address that has an account: its owner is told');
+    return reply;
   }
 
-  const now = ctx.clock();
   const token = newSecretToken();
-  const expiresAt = new Date(now.getTime() + ctx.config.inviteTtlMs);
   const inviteId = newId('inv');
   await ctx.invites.create({
     id: inviteId,
@@ -54,5 +63,5 @@ export async function createInvite(ctx: IdentityContext, req: CreateInviteReques
     throw err;
   }
   log.info({ businessId: business.id, inviteId, role: req.role }, 'member invited');
-  return { email: req.email, role: req.role, expiresAt: expiresAt.toISOString() };
+  return reply;
 }

@@ -9,9 +9,13 @@ const ACCEPTED: RegisterReply = { accepted: true };
 export const defaultBusinessName = (firstName: string): string => `${firstName}'s business`;
 
 /**
- * Creates an unverified owner and their business, and a single-use verification token.
- * A taken email gets the very same reply (no account enumeration); the owner of the address
- * is told by the `user.registration_duplicate` event instead.
+ * Creates an unverified owner and their business, and a single-use verification token bound to
+ * this attempt's credentials. A taken email gets the very same reply (no account enumeration):
+ * - verified account: its owner is told by `user.registration_duplicate` (greeted by their own
+ *   name — never text the requester chose);
+ * - unverified account: this attempt gets its own verification token, mailed to the address, and
+ *   verifying with it applies this attempt's password and names. So whoever registered an address
+ *   first cannot keep it: the address owner verifies their own attempt (pre-registration hijacking).
  */
 export async function register(ctx: IdentityContext, req: RegisterRequest, meta: RequestMeta = {}): Promise<RegisterReply> {
   const log = meta.logger ?? ctx.logger;
@@ -35,8 +39,7 @@ export async function register(ctx: IdentityContext, req: RegisterRequest, meta:
     });
   } catch (err) {
     if (isDuplicateKeyError(err) && err.key === 'email') {
-      await ctx.events.publish('user.registration_duplicate', { email: req.email, firstName: req.firstName }, publishOptions(meta));
-      log.info('registration for an existing email');
+      await registerExistingAddress(ctx, req, passwordHash, meta);
       return ACCEPTED;
     }
     throw err;
@@ -50,7 +53,8 @@ export async function register(ctx: IdentityContext, req: RegisterRequest, meta:
     businessCreated = true;
     const token = newSecretToken();
     const expiresAt = new Date(now.getTime() + ctx.config.verificationTtlMs);
-    await ctx.verifications.create({ tokenHash: hashSecretToken(token), userId, expiresAt, usedAt: null, attempts: 0, createdAt: now });
+    const registration = { passwordHash, firstName: req.firstName, lastName: req.lastName };
+    await ctx.verifications.create({ tokenHash: hashSecretToken(token), userId, expiresAt, usedAt: null, attempts: 0, createdAt: now, registration });
     tokenCreated = true;
     await ctx.events.publish(
       'user.registered',
@@ -74,4 +78,42 @@ export async function register(ctx: IdentityContext, req: RegisterRequest, meta:
   }
   log.info({ userId, businessId }, 'user registered');
   return ACCEPTED;
+}
+
+async function registerExistingAddress(ctx: IdentityContext, req: RegisterRequest, passwordHash: string, meta: RequestMeta): Promise<void> {
+  const log = meta.logger ?? ctx.logger;
+  const existing = await ctx.users.findByEmail(req.email);
+  if (!existing || existing.emailVerified) {
+    const firstName = existing?.firstName ?? req.firstName;
+    await ctx.events.publish('user.registration_duplicate', { email: req.email, firstName }, publishOptions(meta));
+    log.info('registration for an existing email');
+    return;
+  }
+  const now = ctx.clock();
+  const token = newSecretToken();
+  const expiresAt = new Date(now.getTime() + ctx.config.verificationTtlMs);
+  const registration = { passwordHash, firstName: req.firstName, lastName: req.lastName };
+  await ctx.verifications.create({
+    tokenHash: hashSecretToken(token),
+    userId: existing.id,
+    expiresAt,
+    usedAt: null,
+    attempts: 0,
+    createdAt: now,
+    registration,
+  });
+  // The latest attempt is what a re-sent link (which confirms no attempt of its own) will confirm.
+  await ctx.users.applyRegistration(existing.id, registration);
+  await ctx.events.publish(
+    'user.verification_resent',
+    {
+      userId: existing.id,
+      email: existing.email,
+      firstName: req.firstName,
+      verificationToken: token,
+      verificationExpiresAt: expiresAt.toISOString(),
+    },
+    publishOptions(meta),
+  );
+  log.info({ userId: existing.id }, 'registration for an unverified email: a verification token for this attempt');
 }

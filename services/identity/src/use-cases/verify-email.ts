@@ -25,8 +25,11 @@ export async function verifyEmail(ctx: IdentityContext, req: VerifyRequest, meta
     if (current && !current.usedAt && current.expiresAt.getTime() <= now.getTime()) throw tokenErrors.expired();
     throw tokenErrors.used();
   }
+  // The attempt this token confirms sets the credentials; the other attempts' links die with it.
+  if (claimed.registration) await ctx.users.applyRegistration(claimed.userId, claimed.registration);
   const user = await ctx.users.markEmailVerified(claimed.userId);
   if (!user) throw tokenErrors.invalid();
+  await ctx.verifications.markAllUsedByUser(user.id, now);
   try {
     await ctx.events.publish('user.verified', { userId: user.id, email: user.email }, publishOptions(meta));
   } catch (err) {

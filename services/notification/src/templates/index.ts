@@ -1,4 +1,5 @@
 import type { DomainEvent, EventType } from '@dispatch/contracts';
+import { inviteExistingAccount } from './invite-existing-account.js';
 import { memberInvited } from './member-invited.js';
 import { passwordChanged } from './password-changed.js';
 import { passwordReset } from './password-reset.js';
@@ -12,6 +13,7 @@ export { tokenLink } from './render.js';
 export { VERIFY_SUBJECT } from './verify-email.js';
 export { DUPLICATE_SUBJECT } from './registration-duplicate.js';
 export { inviteSubject } from './member-invited.js';
+export { inviteExistingAccountSubject } from './invite-existing-account.js';
 export { TOKEN_CREATED_SUBJECT, TOKEN_REVOKED_SUBJECT, TOKEN_ROTATED_SUBJECT } from './token-security.js';
 export { PASSWORD_RESET_SUBJECT } from './password-reset.js';
 export { PASSWORD_CHANGED_SUBJECT } from './password-changed.js';
@@ -21,6 +23,7 @@ export const mailedEventTypes: EventType[] = [
   'user.registered',
   'user.registration_duplicate',
   'member.invited',
+  'member.invite_existing_account',
   'token.created',
   'token.revoked',
   'token.rotated',
@@ -42,6 +45,8 @@ export function renderEventMail(event: DomainEvent, ctx: TemplateContext): Rende
       return registrationDuplicate(e.data, ctx);
     case 'member.invited':
       return memberInvited(e.data, ctx);
+    case 'member.invite_existing_account':
+      return inviteExistingAccount(e.data, ctx);
     case 'token.created':
       return tokenCreated(e.data, ctx);
     case 'token.revoked':
