@@ -1,5 +1,6 @@
 import { env } from '@dispatch/runtime';
 import { accountProtectionEnvShape } from '@dispatch/edge';
+import { planEnvShape } from '@dispatch/token';
 import { z } from 'zod';
 
 /** The embedded default reads the same variable names as the mesh services. */
@@ -12,8 +13,8 @@ export const EmbeddedEnv = z.object({
   OUTBOX_DIR: z.string().default('.dispatch/outbox'),
   MAIL_FROM: z.string().default('Dispatch <no-reply@dispatch.localhost>'),
   PUBLIC_URL: env.url(['http', 'https']).optional(),
-  RATE_LIMIT_DEFAULT_LIMIT: env.int(1000),
-  RATE_LIMIT_WINDOW_SECONDS: env.int(3600),
+  /** DEFAULT_PLAN, BUSINESS_PLANS, RATE_LIMIT_DEFAULT_LIMIT, RATE_LIMIT_WINDOW_SECONDS: as in the token service. */
+  ...planEnvShape,
   SESSION_TTL_SECONDS: env.int(28800, 60),
   PASSWORD_SCRYPT_N: env.int(16384, 2),
   PASSWORD_SCRYPT_R: env.int(8),

@@ -5,7 +5,7 @@ import { OutboxMailer, SmtpMailer, createNotificationService, type Mailer } from
 import { startOrdersUpstream, type OrdersUpstream } from '@dispatch/orders-upstream';
 import { MemoryLimiter, createRateLimitService } from '@dispatch/ratelimit';
 import { createLogger, type Logger } from '@dispatch/runtime';
-import { MemoryApiTokenRepository, MemorySessionRepository, createTokenService, generateKeyring } from '@dispatch/token';
+import { MemoryApiTokenRepository, MemorySessionRepository, createTokenService, generateKeyring, resolvePlanQuotas } from '@dispatch/token';
 import type { EmbeddedEnv } from './config.js';
 
 export interface Embedded {
@@ -48,6 +48,7 @@ export async function startEmbedded(env: EmbeddedEnv, logger = createLogger({ se
     },
   });
 
+  const planQuotas = resolvePlanQuotas(env.DEFAULT_PLAN, env.RATE_LIMIT_DEFAULT_LIMIT, env.RATE_LIMIT_WINDOW_SECONDS);
   const tokenBus = busFor('token');
   const token = createTokenService({
     bus: tokenBus,
@@ -56,7 +57,7 @@ export async function startEmbedded(env: EmbeddedEnv, logger = createLogger({ se
     sessions: new MemorySessionRepository(),
     // Embedded only: a key per run (tokens live in memory, so they end with the process anyway).
     keyring: generateKeyring('embedded'),
-    config: { sessionTtlSeconds: env.SESSION_TTL_SECONDS },
+    config: { sessionTtlSeconds: env.SESSION_TTL_SECONDS, defaultPlan: env.DEFAULT_PLAN, businessPlans: env.BUSINESS_PLANS, planQuotas },
   });
 
   const ratelimitBus = busFor('ratelimit');
@@ -80,7 +81,8 @@ export async function startEmbedded(env: EmbeddedEnv, logger = createLogger({ se
         logger: logger.child({ component: 'edge' }),
         config: {
           upstreamUrl,
-          rateLimit: { limit: env.RATE_LIMIT_DEFAULT_LIMIT, windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS, failurePolicy: 'open' },
+          // Every principal carries its quota; this is only the fallback for one that does not.
+          rateLimit: { ...planQuotas[env.DEFAULT_PLAN], failurePolicy: 'open' },
           bodyLimitBytes: 16 * 1024,
           busTimeoutMs: 5000,
           upstreamTimeoutMs: 30_000,

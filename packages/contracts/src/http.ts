@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Email, IsoDate, Password, PersonName, Role, TokenId } from './common.js';
-import { DEFAULT_GRACE_PERIOD_SECONDS, MAX_AUDIT_PAGE, MAX_GRACE_PERIOD_SECONDS, TokenRecord } from './messages/token.js';
+import { DEFAULT_GRACE_PERIOD_SECONDS, MAX_AUDIT_PAGE, MAX_GRACE_PERIOD_SECONDS, TokenRecord, UsageGranularity } from './messages/token.js';
+import { RateLimitOverride } from './plans.js';
 import { TokenScope } from './scopes.js';
 
 /** POST /api/user/register — the guide's body, nothing more (unknown fields are rejected). */
@@ -62,8 +63,16 @@ export const CreateTokenBody = z.strictObject({
     .min(1, 'scopes must name at least one scope (omit it for full access)')
     .max(20, 'scopes must name at most 20 scopes')
     .optional(),
+  /** Optional quota of its own (owner/admin only), at most the business plan's rate. Default: the plan's. */
+  rateLimit: RateLimitOverride.optional(),
 });
 export type CreateTokenBody = z.infer<typeof CreateTokenBody>;
+
+/** PATCH /api/v1/tokens/{id}: change the token's quota (owner/admin); `null` = back to the plan's default. */
+export const UpdateTokenBody = z.strictObject({
+  rateLimit: RateLimitOverride.nullable(),
+});
+export type UpdateTokenBody = z.infer<typeof UpdateTokenBody>;
 
 /** DELETE /api/v1/tokens/{id}: an optional body. */
 export const RevokeTokenBody = z.strictObject({
@@ -106,6 +115,14 @@ export const ActivityQuery = z.strictObject({
   to: IsoDate.optional(),
 });
 export type ActivityQuery = z.infer<typeof ActivityQuery>;
+
+/** GET /api/v1/tokens/{id}/usage?granularity=&from=&to= (default: hour, the last 24 hours). */
+export const UsageQuery = z.strictObject({
+  granularity: UsageGranularity.default('hour'),
+  from: IsoDate.optional(),
+  to: IsoDate.optional(),
+});
+export type UsageQuery = z.infer<typeof UsageQuery>;
 
 export const CreatedToken = z.object({
   /** The secret: shown in this response only. */
@@ -186,4 +203,8 @@ export const rateLimitHeaders = {
   remaining: 'X-RateLimit-Remaining',
   reset: 'X-RateLimit-Reset',
   retryAfter: 'Retry-After',
+  /** `enforce` or `shadow`: whether the Limit/Remaining/Reset shown are enforced. */
+  mode: 'X-RateLimit-Mode',
+  /** Shadow mode only: `limited` when the shadow limit would have refused this request, else `allowed`. */
+  shadowDecision: 'X-RateLimit-Shadow-Decision',
 } as const;

@@ -6,6 +6,7 @@ export * from './subjects.js';
 export * from './messages/identity.js';
 export * from './messages/token.js';
 export * from './scopes.js';
+export * from './plans.js';
 export * from './messages/ratelimit.js';
 export * from './messages/health.js';
 export * from './openapi.js';

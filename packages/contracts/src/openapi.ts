@@ -16,10 +16,12 @@ import {
   ResetPasswordBody,
   RevokeTokenBody,
   RotateTokenBody,
+  UpdateTokenBody,
+  UsageQuery,
   VerifyBody,
 } from './http.js';
 import { CreateInviteReply, UserProfile } from './messages/identity.js';
-import { ListAuditReply, RotateApiTokenReply, SessionInfo, TokenActivityReply, TokenRecord } from './messages/token.js';
+import { ListAuditReply, RotateApiTokenReply, SessionInfo, TokenActivityReply, TokenRecord, TokenUsageReply } from './messages/token.js';
 
 type Auth = 'none' | 'session' | 'apiToken';
 
@@ -64,6 +66,8 @@ export const publicRoutes: PublicRoute[] = [
   { method: 'post', path: '/api/v1/tokens', summary: 'Generate an API token; the secret is in this response only', auth: 'session', status: 201, body: CreateTokenBody, response: CreatedToken, errors: [...bodyErrors, ...sessionErrors, 'CONFLICT'] },
   { method: 'get', path: '/api/v1/tokens', summary: "The business's API tokens (never the secret)", auth: 'session', status: 200, response: z.array(TokenRecord), errors: sessionErrors },
   { method: 'get', path: '/api/v1/tokens/{id}', summary: 'One API token', auth: 'session', status: 200, response: TokenRecord, errors: [...sessionErrors, 'NOT_FOUND'] },
+  { method: 'patch', path: '/api/v1/tokens/{id}', summary: "Change a token's quota: {rateLimit: {limit, windowSeconds, mode}} or {rateLimit: null} for the plan default (owner/admin; effective at once on every edge)", auth: 'session', status: 200, body: UpdateTokenBody, response: TokenRecord, errors: [...bodyErrors, ...sessionErrors, 'NOT_FOUND'] },
+  { method: 'get', path: '/api/v1/tokens/{id}/usage', summary: 'Calls per minute, hour or day by status class (2xx, 3xx, 4xx without 429, 429, 5xx)', auth: 'session', status: 200, query: UsageQuery, response: TokenUsageReply, errors: [...sessionErrors, 'NOT_FOUND', 'VALIDATION_ERROR'] },
   { method: 'delete', path: '/api/v1/tokens/{id}', summary: 'Revoke an API token, at once and everywhere (idempotent)', auth: 'session', status: 200, body: RevokeTokenBody, response: TokenRecord, errors: [...bodyErrors, ...sessionErrors, 'NOT_FOUND'] },
   { method: 'post', path: '/api/v1/tokens/{id}/rotate', summary: 'Rotate: a new token; the old one works for the grace period', auth: 'session', status: 201, body: RotateTokenBody, response: RotateApiTokenReply, errors: [...bodyErrors, ...sessionErrors, 'NOT_FOUND', 'CONFLICT'] },
   { method: 'get', path: '/api/v1/tokens/{id}/activity', summary: 'Everything a token did: calls by route, status and client IP', auth: 'session', status: 200, query: ActivityQuery, response: TokenActivityReply, errors: [...sessionErrors, 'NOT_FOUND', 'VALIDATION_ERROR'] },

@@ -47,6 +47,8 @@ export const requests = {
   'token.revokeApiToken': spec('token', 'api.revoke', token.RevokeApiTokenRequest, token.RevokeApiTokenReply),
   'token.getApiToken': spec('token', 'api.get', token.GetApiTokenRequest, token.GetApiTokenReply),
   'token.rotateApiToken': spec('token', 'api.rotate', token.RotateApiTokenRequest, token.RotateApiTokenReply),
+  'token.updateApiToken': spec('token', 'api.update', token.UpdateApiTokenRequest, token.UpdateApiTokenReply),
+  'token.tokenUsage': spec('token', 'api.usage', token.TokenUsageRequest, token.TokenUsageReply),
   'token.tokenActivity': spec('token', 'api.activity', token.TokenActivityRequest, token.TokenActivityReply),
   'token.listAudit': spec('token', 'audit.list', token.ListAuditRequest, token.ListAuditReply),
   'token.keys': spec('token', 'keys', token.TokenKeysRequest, token.TokenKeysReply),

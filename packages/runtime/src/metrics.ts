@@ -61,8 +61,8 @@ export const metrics = {
   }),
   rateLimitDecisions: new Counter({
     name: 'dispatch_ratelimit_decisions_total',
-    help: 'Rate-limit decisions at the edge: allowed, limited, or unavailable (policy applied)',
-    labelNames: ['outcome'] as const,
+    help: 'Rate-limit decisions at the edge: allowed, limited, or unavailable (policy applied); mode="shadow": what a shadow limit would have decided (never enforced)',
+    labelNames: ['outcome', 'mode'] as const,
     registers: [registry],
   }),
   tokenValidations: new Counter({

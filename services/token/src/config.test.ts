@@ -34,10 +34,27 @@ describe('token environment', () => {
       TOKEN_KEYS_ANNOUNCE_MS: 60000,
       TOKEN_VALIDATION_CACHE_TTL_MS: 30000,
       TOKEN_VALIDATION_CACHE_MAX_ENTRIES: 10000,
+      DEFAULT_PLAN: 'free',
+      BUSINESS_PLANS: new Map(),
+      RATE_LIMIT_DEFAULT_LIMIT: undefined,
+      RATE_LIMIT_WINDOW_SECONDS: undefined,
       LOG_LEVEL: 'info',
       OPS_PORT: 9464,
     });
     expect(tokenDbName(cfg)).toBe('dispatch_token');
+  });
+
+  it('reads the plans: DEFAULT_PLAN, BUSINESS_PLANS pairs and the default plan quota; bad ones are listed', () => {
+    const biz = 'biz_' + 'a'.repeat(26);
+    const cfg = loadTokenEnv({ ...base, DEFAULT_PLAN: 'pro', BUSINESS_PLANS: ` ${biz}:enterprise `, RATE_LIMIT_DEFAULT_LIMIT: '500', RATE_LIMIT_WINDOW_SECONDS: '60' });
+    expect([cfg.DEFAULT_PLAN, [...cfg.BUSINESS_PLANS], cfg.RATE_LIMIT_DEFAULT_LIMIT, cfg.RATE_LIMIT_WINDOW_SECONDS]).toEqual(['pro', [[biz, 'enterprise']], 500, 60]);
+    let message = '';
+    try {
+      loadTokenEnv({ ...base, DEFAULT_PLAN: 'gold', BUSINESS_PLANS: 'acme:pro', RATE_LIMIT_DEFAULT_LIMIT: '0', RATE_LIMIT_WINDOW_SECONDS: '86401' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    for (const name of ['DEFAULT_PLAN', 'BUSINESS_PLANS', 'RATE_LIMIT_DEFAULT_LIMIT', 'RATE_LIMIT_WINDOW_SECONDS']) expect(message).toContain(name);
   });
 
   it('reads every variable', () => {
@@ -90,6 +107,9 @@ describe('service config', () => {
       identityTimeoutMs: 2000,
       validationCacheTtlMs: 30_000,
       validationCacheMaxEntries: 10_000,
+      defaultPlan: 'free',
+      businessPlans: new Map(),
+      planQuotas: { free: { limit: 1000, windowSeconds: 3600 }, pro: { limit: 10_000, windowSeconds: 3600 }, enterprise: { limit: 100_000, windowSeconds: 3600 } },
       instance: 'i1',
     });
     expect(resolveTokenServiceConfig().instance).toMatch(/-\d+-[0-9a-f]{6}$/);

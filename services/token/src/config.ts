@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { env, loadConfig } from '@dispatch/runtime';
+import { DEFAULT_PLAN, MAX_QUOTA_LIMIT, MAX_QUOTA_WINDOW_SECONDS, PlanName, planQuotas, type Quota } from '@dispatch/contracts';
 import { KeyringError, parseSigningKeys } from './keys/keyring.js';
 
 /** What the token service needs at run time, in either mode. */
@@ -24,6 +25,12 @@ export interface TokenServiceConfig {
   validationCacheTtlMs: number;
   /** Entries of the validation cache, least recently used evicted first (default 10000). */
   validationCacheMaxEntries: number;
+  /** The plan of every business not named in `businessPlans` (default `free`). */
+  defaultPlan: PlanName;
+  /** Plans of named businesses (ops: BUSINESS_PLANS). */
+  businessPlans: ReadonlyMap<string, PlanName>;
+  /** The default quota of each plan (the table in @dispatch/contracts; RATE_LIMIT_DEFAULT_LIMIT/WINDOW redefine the default plan's). */
+  planQuotas: Readonly<Record<PlanName, Quota>>;
   /** This instance's name in ping replies. */
   instance: string;
 }
@@ -51,11 +58,37 @@ export function resolveTokenServiceConfig(input: Partial<TokenServiceConfig> = {
     identityTimeoutMs: input.identityTimeoutMs ?? defaultTokenServiceConfig.identityTimeoutMs,
     validationCacheTtlMs: input.validationCacheTtlMs ?? defaultTokenServiceConfig.validationCacheTtlMs,
     validationCacheMaxEntries: input.validationCacheMaxEntries ?? defaultTokenServiceConfig.validationCacheMaxEntries,
+    defaultPlan: input.defaultPlan ?? DEFAULT_PLAN,
+    businessPlans: input.businessPlans ?? new Map(),
+    planQuotas: input.planQuotas ?? planQuotas,
     instance: input.instance ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
   };
 }
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** Plans (read by the token service and the embedded mode alike). */
+export const planEnvShape = {
+  /** The plan of every business not named in BUSINESS_PLANS. */
+  DEFAULT_PLAN: z.preprocess(blankToUndefined, PlanName.default(DEFAULT_PLAN)),
+  /** Comma-separated `biz_…:plan` pairs (ops-set plans of named businesses). */
+  BUSINESS_PLANS: z.preprocess(blankToUndefined, z.string().optional()).transform((v, ctx) => {
+    const plans = new Map<string, PlanName>();
+    for (const pair of (v ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+      const [biz, plan, extra] = pair.split(':').map((p) => p.trim());
+      const parsed = PlanName.safeParse(plan);
+      if (!biz || !/^biz_[0-9a-z]{26}$/.test(biz) || !parsed.success || extra !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${pair}" is not biz_<id>:<${PlanName.options.join('|')}>` });
+        continue;
+      }
+      plans.set(biz, parsed.data);
+    }
+    return plans;
+  }),
+  /** When set: the default plan's quota (default and ceiling) instead of the table's. */
+  RATE_LIMIT_DEFAULT_LIMIT: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(MAX_QUOTA_LIMIT).optional()),
+  RATE_LIMIT_WINDOW_SECONDS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(MAX_QUOTA_WINDOW_SECONDS).optional()),
+};
 
 /** The environment of the mesh process (`main.ts`). Every problem is reported at once. */
 export const tokenEnvSchema = z
@@ -87,6 +120,7 @@ export const tokenEnvSchema = z
     TOKEN_KEYS_ANNOUNCE_MS: env.int(defaultTokenServiceConfig.keysAnnounceMs, 100),
     TOKEN_VALIDATION_CACHE_TTL_MS: env.int(defaultTokenServiceConfig.validationCacheTtlMs, 0).pipe(z.number().max(300_000, 'must be at most 300000 (5 minutes)')),
     TOKEN_VALIDATION_CACHE_MAX_ENTRIES: env.int(defaultTokenServiceConfig.validationCacheMaxEntries, 0).pipe(z.number().max(1_000_000, 'must be at most 1000000')),
+    ...planEnvShape,
     LOG_LEVEL: env.logLevel(),
     OPS_PORT: env.opsPort(),
   })
@@ -109,6 +143,19 @@ export type TokenEnv = z.output<typeof tokenEnvSchema>;
 /** Reads and checks the environment; throws ConfigError listing every problem. */
 export function loadTokenEnv(source: NodeJS.ProcessEnv = process.env): TokenEnv {
   return loadConfig('token', tokenEnvSchema, source);
+}
+
+/**
+ * The plan table, with the default plan's quota redefined by RATE_LIMIT_DEFAULT_LIMIT and/or
+ * RATE_LIMIT_WINDOW_SECONDS when they are set (the quota every token had before plans existed).
+ */
+export function resolvePlanQuotas(
+  defaultPlan: PlanName,
+  limit: number | undefined,
+  windowSeconds: number | undefined,
+): Record<PlanName, Quota> {
+  const base = planQuotas[defaultPlan];
+  return { ...planQuotas, [defaultPlan]: { limit: limit ?? base.limit, windowSeconds: windowSeconds ?? base.windowSeconds } };
 }
 
 /** `<namespace>_token` unless TOKEN_DB_NAME overrides it. */

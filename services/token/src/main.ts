@@ -1,7 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import { connectNatsBus, type NatsBus } from '@dispatch/bus';
 import { Lifecycle, createLogger, metrics, runMain, startOpsServer } from '@dispatch/runtime';
-import { loadTokenEnv, tokenDbName } from './config.js';
+import { loadTokenEnv, resolvePlanQuotas, tokenDbName } from './config.js';
 import { keyringFromConfig } from './keys/keyring.js';
 import { createTokenService } from './service.js';
 import { createMongoTokenStores } from './store/mongo-stores.js';
@@ -49,6 +49,9 @@ await runMain('token', async () => {
       keysAnnounceMs: config.TOKEN_KEYS_ANNOUNCE_MS,
       validationCacheTtlMs: config.TOKEN_VALIDATION_CACHE_TTL_MS,
       validationCacheMaxEntries: config.TOKEN_VALIDATION_CACHE_MAX_ENTRIES,
+      defaultPlan: config.DEFAULT_PLAN,
+      businessPlans: config.BUSINESS_PLANS,
+      planQuotas: resolvePlanQuotas(config.DEFAULT_PLAN, config.RATE_LIMIT_DEFAULT_LIMIT, config.RATE_LIMIT_WINDOW_SECONDS),
     },
     storesReady: stores.isReady,
   });

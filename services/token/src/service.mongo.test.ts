@@ -47,7 +47,7 @@ describe('token service on MongoDB stores', () => {
     const created = await bus.request('token.createApiToken', { businessId, createdBy: userId, creatorRole: 'owner', description: 'mongo' });
     expect(await bus.request('token.validate', { token: created.token })).toEqual({
       valid: true,
-      principal: { kind: 'api', businessId, tokenId: created.tokenInfo.id, scopes: ['*'] },
+      principal: { kind: 'api', businessId, tokenId: created.tokenInfo.id, scopes: ['*'], rateLimit: { enforce: { limit: 1000, windowSeconds: 3600 } } },
     });
     await service?.flushLastUsed();
     const [listed] = (await bus.request('token.listApiTokens', { businessId })).tokens;

@@ -111,6 +111,7 @@ describe('API tokens', () => {
       rotatedAt: null,
       graceEndsAt: null,
       callsSinceRotation: null,
+      rateLimit: { limit: 1000, windowSeconds: 3600, mode: 'enforce', source: 'plan', plan: 'free' },
     });
     expect(created.tokenInfo.id).toMatch(/^tok_[0-9a-z]{26}$/);
 
@@ -121,7 +122,7 @@ describe('API tokens', () => {
 
     expect(await h.bus.request('token.validate', { token: created.token })).toEqual({
       valid: true,
-      principal: { kind: 'api', businessId: acme, tokenId: created.tokenInfo.id, scopes: ['*'] },
+      principal: { kind: 'api', businessId: acme, tokenId: created.tokenInfo.id, scopes: ['*'], rateLimit: { enforce: { limit: 1000, windowSeconds: 3600 } } },
     });
 
     await vi.waitFor(() => expect(h.events).toHaveLength(1));
@@ -156,6 +157,7 @@ describe('API tokens', () => {
           'expiresAt',
           'id',
           'lastUsedAt',
+          'rateLimit',
           'revokedAt',
           'revokedBy',
           'status',
@@ -238,6 +240,7 @@ describe('API tokens', () => {
       tokenHash: sha256Hex(token),
       description: 'short-lived',
       createdBy: alice,
+      rateLimit: null,
       createdAt: new Date('2025-05-01T00:00:00.000Z'),
       lastUsedAt: null,
       expiresAt: new Date('2025-06-01T12:00:00.000Z'),
@@ -329,7 +332,7 @@ describe('key rotation', () => {
     expect(decodeProtectedHeader(old.token).kid).toBe('2024');
     expect(await after.bus.request('token.validate', { token: old.token })).toEqual({
       valid: true,
-      principal: { kind: 'api', businessId: acme, tokenId: old.tokenInfo.id, scopes: ['*'] },
+      principal: { kind: 'api', businessId: acme, tokenId: old.tokenInfo.id, scopes: ['*'], rateLimit: { enforce: { limit: 1000, windowSeconds: 3600 } } },
     });
     expect((await after.bus.request('token.validate', { token: oldSession.token })).valid).toBe(true);
     const fresh = await after.bus.request('token.createApiToken', { businessId: acme, createdBy: alice, creatorRole: 'owner', description: 'new' });

@@ -19,6 +19,8 @@ import { recordUsageEvent } from './use-cases/record-usage.js';
 import { rotateApiToken } from './use-cases/rotate-api-token.js';
 import { newSweepState, sweepExpired } from './use-cases/sweep-expired.js';
 import { tokenActivity } from './use-cases/token-activity.js';
+import { tokenUsage } from './use-cases/token-usage.js';
+import { updateApiToken } from './use-cases/update-api-token.js';
 import { listApiTokens } from './use-cases/list-api-tokens.js';
 import { revokeApiToken } from './use-cases/revoke-api-token.js';
 import { revokeSession } from './use-cases/revoke-session.js';
@@ -100,6 +102,8 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     'token.revokeApiToken': (req, meta) => revokeApiToken(ctx, req, meta),
     'token.getApiToken': (req) => getApiToken(ctx, req),
     'token.rotateApiToken': (req, meta) => rotateApiToken(ctx, req, meta),
+    'token.updateApiToken': (req, meta) => updateApiToken(ctx, req, meta),
+    'token.tokenUsage': (req) => tokenUsage(ctx, req),
     'token.tokenActivity': (req) => tokenActivity(ctx, req),
     'token.listAudit': (req) => listAudit(ctx, req),
     'token.keys': async () => keys,

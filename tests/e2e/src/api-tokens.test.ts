@@ -250,6 +250,7 @@ describe('API tokens over the real mesh (2 edges, 2 token-service instances)', (
           'graceEndsAt',
           'id',
           'lastUsedAt',
+          'rateLimit',
           'revocationReason',
           'revokedAt',
           'revokedBy',

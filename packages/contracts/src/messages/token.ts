@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BusinessId, IsoDate, Role, SessionId, TokenId, UserId } from '../common.js';
 import { TokenScope } from '../scopes.js';
+import { EffectiveRateLimit, PrincipalRateLimit, RateLimitOverride } from '../plans.js';
 
 export const TokenStatus = z.enum(['active', 'revoked', 'expired']);
 export type TokenStatus = z.infer<typeof TokenStatus>;
@@ -28,6 +29,8 @@ export const TokenRecord = z.object({
   graceEndsAt: z.string().nullable(),
   /** Calls made with this token after it was rotated (null when it was not rotated). */
   callsSinceRotation: z.number().int().nonnegative().nullable(),
+  /** The quota this token has now (its override, or its business plan's default). */
+  rateLimit: EffectiveRateLimit,
 });
 export type TokenRecord = z.infer<typeof TokenRecord>;
 
@@ -37,6 +40,8 @@ export const ApiPrincipal = z.object({
   businessId: BusinessId,
   tokenId: TokenId,
   scopes: z.array(z.string()),
+  /** The token's quota (absent from token services older than plans: the edge then uses its own default). */
+  rateLimit: PrincipalRateLimit.optional(),
 });
 export const SessionPrincipal = z.object({
   kind: z.literal('session'),
@@ -97,6 +102,8 @@ export const CreateApiTokenRequest = z.strictObject({
   expiresAt: IsoDate.optional(),
   /** Defaults to full access within the creator's role (see `defaultScopesForRole`). */
   scopes: z.array(TokenScope).min(1).max(20).optional(),
+  /** A quota of its own (owner/admin only; never above the business plan's). Default: the plan's. */
+  rateLimit: RateLimitOverride.optional(),
   clientIp: z.string().max(64).optional(),
 });
 export type CreateApiTokenRequest = z.infer<typeof CreateApiTokenRequest>;
@@ -124,6 +131,19 @@ export type GetApiTokenRequest = z.infer<typeof GetApiTokenRequest>;
 export const GetApiTokenReply = z.object({ tokenInfo: TokenRecord });
 export type GetApiTokenReply = z.infer<typeof GetApiTokenReply>;
 
+/** token.updateApiToken: changes a token's quota (null = back to the plan's default). */
+export const UpdateApiTokenRequest = z.strictObject({
+  businessId: BusinessId,
+  tokenId: TokenId,
+  updatedBy: UserId,
+  updaterRole: Role,
+  rateLimit: RateLimitOverride.nullable(),
+  clientIp: z.string().max(64).optional(),
+});
+export type UpdateApiTokenRequest = z.infer<typeof UpdateApiTokenRequest>;
+export const UpdateApiTokenReply = z.object({ tokenInfo: TokenRecord });
+export type UpdateApiTokenReply = z.infer<typeof UpdateApiTokenReply>;
+
 /** Longest grace period of a rotation: 7 days. */
 export const MAX_GRACE_PERIOD_SECONDS = 7 * 24 * 3600;
 export const DEFAULT_GRACE_PERIOD_SECONDS = 24 * 3600;
@@ -148,6 +168,7 @@ export const AuditAction = z.enum([
   'token.expired',
   'token.used_after_revocation',
   'token.used_after_expiry',
+  'token.rate_limit_changed',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
@@ -202,6 +223,50 @@ export const TokenActivityReply = z.object({
   buckets: z.array(ActivityBucket),
 });
 export type TokenActivityReply = z.infer<typeof TokenActivityReply>;
+
+/** Buckets of the usage endpoint, aligned to UTC. */
+export const UsageGranularity = z.enum(['minute', 'hour', 'day']);
+export type UsageGranularity = z.infer<typeof UsageGranularity>;
+export const usageGranularityMs: Record<UsageGranularity, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+/** Longest range per granularity (bounds the number of buckets: 1440, 744, 31). */
+export const maxUsageRangeMs: Record<UsageGranularity, number> = {
+  minute: 24 * 3_600_000,
+  hour: 31 * 86_400_000,
+  day: 31 * 86_400_000,
+};
+
+/** Calls by status class; `4xx` excludes 429, which is counted alone as `429`. */
+export const UsageCounts = z.object({
+  total: z.number().int().nonnegative(),
+  '2xx': z.number().int().nonnegative(),
+  '3xx': z.number().int().nonnegative(),
+  '4xx': z.number().int().nonnegative(),
+  '429': z.number().int().nonnegative(),
+  '5xx': z.number().int().nonnegative(),
+});
+export type UsageCounts = z.infer<typeof UsageCounts>;
+export const UsageBucket = UsageCounts.extend({ start: z.string() });
+export type UsageBucket = z.infer<typeof UsageBucket>;
+
+export const TokenUsageRequest = z.strictObject({
+  businessId: BusinessId,
+  tokenId: TokenId,
+  granularity: UsageGranularity,
+  from: IsoDate,
+  to: IsoDate,
+});
+export type TokenUsageRequest = z.infer<typeof TokenUsageRequest>;
+export const TokenUsageReply = z.object({
+  tokenId: TokenId,
+  granularity: UsageGranularity,
+  /** The range, widened to whole buckets: from <= bucket start < to. */
+  from: z.string(),
+  to: z.string(),
+  totals: UsageCounts,
+  /** Every bucket of the range, oldest first (empty ones included). */
+  buckets: z.array(UsageBucket),
+});
+export type TokenUsageReply = z.infer<typeof TokenUsageReply>;
 
 /** token.keys: the ids of the keys tokens may be signed with. Never a secret. */
 export const TokenKeysRequest = z.strictObject({});

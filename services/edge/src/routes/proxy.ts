@@ -1,4 +1,13 @@
-import { DispatchError, principalHeaderPrefix, principalHeaders, rateLimitHeaders, scopesAllow, type ApiPrincipal } from '@dispatch/contracts';
+import {
+  DispatchError,
+  principalHeaderPrefix,
+  principalHeaders,
+  rateLimitHeaders,
+  scopesAllow,
+  type ApiPrincipal,
+  type PrincipalRateLimit,
+  type RateLimitDecision,
+} from '@dispatch/contracts';
 import type { Router } from '@koa/router';
 import { metrics } from '@dispatch/runtime';
 import { Readable } from 'node:stream';
@@ -29,7 +38,15 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /** Response headers the edge owns: an upstream cannot override them. */
-const EDGE_OWNED = new Set(['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after', 'x-request-id']);
+const EDGE_OWNED = new Set([
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+  'x-ratelimit-mode',
+  'x-ratelimit-shadow-decision',
+  'retry-after',
+  'x-request-id',
+]);
 
 const FORWARDED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
@@ -61,37 +78,71 @@ export function upstreamTarget(upstreamUrl: string, rawUrl: string): URL | undef
   return target.origin === base.origin ? target : undefined;
 }
 
+/** The quota of the token: carried by the principal (token service), else the edge's own default. */
+export function quotaOf(principal: ApiPrincipal, deps: EdgeDeps): PrincipalRateLimit {
+  const { limit, windowSeconds } = deps.config.rateLimit;
+  return principal.rateLimit ?? { enforce: { limit, windowSeconds } };
+}
+
+const setLimitHeaders = (ctx: EdgeContext, decision: RateLimitDecision, mode: 'enforce' | 'shadow'): void => {
+  ctx.set(rateLimitHeaders.limit, String(decision.limit));
+  ctx.set(rateLimitHeaders.remaining, String(decision.remaining));
+  ctx.set(rateLimitHeaders.reset, String(decision.resetAt));
+  ctx.set(rateLimitHeaders.mode, mode);
+};
+
 /**
  * Applies the token's rate limit. Sets the X-RateLimit-* headers on every response it decides,
  * 429 included. When the rate-limit service cannot answer, the configured policy decides:
  * `open` (default) lets the request through without headers, `closed` answers 503.
+ *
+ * Shadow mode (a token whose quota override is `mode: "shadow"`): the shadow limit is decided
+ * on its own counter, in parallel with the enforced one (the plan's quota), and never refuses.
+ * Unless the enforced quota refuses, the headers show the shadow decision as if it were
+ * enforced, with `X-RateLimit-Mode: shadow` and `X-RateLimit-Shadow-Decision: allowed|limited`;
+ * the metric counts `{mode="shadow",outcome="limited"}` for each request it would have refused.
  */
 async function applyRateLimit(ctx: EdgeContext, deps: EdgeDeps, principal: ApiPrincipal): Promise<void> {
-  const { limit, windowSeconds, failurePolicy } = deps.config.rateLimit;
+  const { failurePolicy } = deps.config.rateLimit;
+  const quota = quotaOf(principal, deps);
+  const consume = (key: string, q: { limit: number; windowSeconds: number }) =>
+    deps.bus.request('ratelimit.consume', { key, ...q }, { requestId: ctx.state.requestId, timeoutMs: deps.config.busTimeoutMs });
+  const shadowCall = quota.shadow ? consume(`tok:${principal.tokenId}:shadow`, quota.shadow) : undefined;
+  // Never an unhandled rejection: the shadow outcome is read below, whatever happens to the enforced one.
+  shadowCall?.catch(() => undefined);
   let decision;
   try {
-    decision = await deps.bus.request(
-      'ratelimit.consume',
-      { key: `tok:${principal.tokenId}`, limit, windowSeconds },
-      { requestId: ctx.state.requestId, timeoutMs: deps.config.busTimeoutMs },
-    );
+    decision = await consume(`tok:${principal.tokenId}`, quota.enforce);
   } catch (err) {
-    metrics.rateLimitDecisions.inc({ outcome: 'unavailable' });
+    metrics.rateLimitDecisions.inc({ outcome: 'unavailable', mode: 'enforce' });
     ctx.state.logger.warn({ code: err instanceof DispatchError ? err.code : 'UNKNOWN', failurePolicy }, 'rate limit unavailable');
     if (failurePolicy === 'closed') throw new DispatchError('SERVICE_UNAVAILABLE', 'Rate limiting is temporarily unavailable, try again shortly');
     return;
   }
-  metrics.rateLimitDecisions.inc({ outcome: decision.allowed ? 'allowed' : 'limited' });
-  ctx.set(rateLimitHeaders.limit, String(decision.limit));
-  ctx.set(rateLimitHeaders.remaining, String(decision.remaining));
-  ctx.set(rateLimitHeaders.reset, String(decision.resetAt));
+  metrics.rateLimitDecisions.inc({ outcome: decision.allowed ? 'allowed' : 'limited', mode: 'enforce' });
+  let shadow: RateLimitDecision | undefined;
+  if (shadowCall) {
+    try {
+      shadow = await shadowCall;
+      metrics.rateLimitDecisions.inc({ outcome: shadow.allowed ? 'allowed' : 'limited', mode: 'shadow' });
+    } catch {
+      metrics.rateLimitDecisions.inc({ outcome: 'unavailable', mode: 'shadow' });
+    }
+  }
   if (!decision.allowed) {
+    setLimitHeaders(ctx, decision, 'enforce');
     ctx.set(rateLimitHeaders.retryAfter, String(decision.retryAfterSeconds));
     throw new DispatchError('RATE_LIMITED', `Rate limit of ${decision.limit} requests exceeded; retry after ${decision.retryAfterSeconds} s`, {
       limit: decision.limit,
       resetAt: decision.resetAt,
       retryAfterSeconds: decision.retryAfterSeconds,
     });
+  }
+  if (shadow) {
+    setLimitHeaders(ctx, shadow, 'shadow');
+    ctx.set(rateLimitHeaders.shadowDecision, shadow.allowed ? 'allowed' : 'limited');
+  } else {
+    setLimitHeaders(ctx, decision, 'enforce');
   }
 }
 

@@ -6,7 +6,11 @@ import {
   RevokeTokenBody,
   RotateTokenBody,
   TokenId,
+  UpdateTokenBody,
+  UsageQuery,
   errors,
+  quotaManagerRoles,
+  usageGranularityMs,
   validationDetails,
   type SessionPrincipal,
 } from '@dispatch/contracts';
@@ -62,6 +66,7 @@ export function tokenRoutes(router: Router<EdgeState>, deps: EdgeDeps): void {
       description: body.description,
       ...(body.expiresAt !== undefined ? { expiresAt: body.expiresAt } : {}),
       ...(body.scopes !== undefined ? { scopes: body.scopes } : {}),
+      ...(body.rateLimit !== undefined ? { rateLimit: body.rateLimit } : {}),
       clientIp: clientIp(ctx),
     });
     // The secret is in this response only.
@@ -79,6 +84,34 @@ export function tokenRoutes(router: Router<EdgeState>, deps: EdgeDeps): void {
     const session = await requireTokenManager(ctx, deps);
     const reply = await call(ctx, deps, 'token.getApiToken', { businessId: session.businessId, tokenId: tokenIdParam(ctx) });
     ok(ctx, reply.tokenInfo);
+  });
+
+  // Owners and admins change a token's quota; it applies on every edge from the next request.
+  router.patch('/api/v1/tokens/:id', async (ctx) => {
+    const session = await requireSession(ctx, deps, quotaManagerRoles);
+    const tokenId = tokenIdParam(ctx);
+    const body = await readBody(ctx, UpdateTokenBody, limit);
+    const reply = await call(ctx, deps, 'token.updateApiToken', {
+      businessId: session.businessId,
+      tokenId,
+      updatedBy: session.userId,
+      updaterRole: session.role,
+      rateLimit: body.rateLimit,
+      clientIp: clientIp(ctx),
+    });
+    ok(ctx, reply.tokenInfo);
+  });
+
+  // Calls per minute/hour/day by status class: anyone who may manage tokens (no client IPs here).
+  router.get('/api/v1/tokens/:id/usage', async (ctx) => {
+    const session = await requireTokenManager(ctx, deps);
+    const tokenId = tokenIdParam(ctx);
+    const query = readQuery(ctx, UsageQuery);
+    const size = usageGranularityMs[query.granularity];
+    const defaultSpan = { minute: 3_600_000, hour: 24 * 3_600_000, day: 30 * 86_400_000 }[query.granularity];
+    const to = query.to ?? new Date(Math.ceil((Date.now() + 1) / size) * size).toISOString();
+    const from = query.from ?? new Date(Date.parse(to) - defaultSpan).toISOString();
+    ok(ctx, await call(ctx, deps, 'token.tokenUsage', { businessId: session.businessId, tokenId, granularity: query.granularity, from, to }));
   });
 
   router.delete('/api/v1/tokens/:id', async (ctx) => {

@@ -21,6 +21,7 @@ export function makeApiToken(overrides: Partial<ApiTokenEntity> = {}): ApiTokenE
     scopes: ['*'],
     revocationReason: null,
     rotatedFrom: null,
+    rateLimit: null,
     ...overrides,
   };
 }
@@ -231,6 +232,32 @@ export function describeApiTokenRepositoryContract(name: string, factory: () => 
       expect(revoked?.token).toMatchObject({ scopes: ['orders:read', 'orders:write'], revocationReason: 'leaked in CI logs' });
       const again = await repo.revoke(t.businessId, t.id, newId('usr'), new Date(), 'other');
       expect(again?.token.revocationReason).toBe('leaked in CI logs');
+    });
+
+    it('keeps the quota given at creation; the latest quota change wins, null included, per token', async () => {
+      const t = makeApiToken({ rateLimit: { limit: 50, windowSeconds: 60, mode: 'shadow' } });
+      const other = makeApiToken({ businessId: t.businessId });
+      await repo.create(t);
+      await repo.create(other);
+      expect((await repo.get(t.businessId, t.id))?.rateLimit).toEqual({ limit: 50, windowSeconds: 60, mode: 'shadow' });
+      expect((await repo.findByHash(t.tokenHash))?.rateLimit).toEqual({ limit: 50, windowSeconds: 60, mode: 'shadow' });
+      expect((await repo.get(other.businessId, other.id))?.rateLimit).toBeNull();
+      expect((await repo.rateLimits([t.id, other.id])).size).toBe(0);
+
+      const by = newId('usr');
+      await repo.recordRateLimit({ tokenId: t.id, businessId: t.businessId, rateLimit: { limit: 10, windowSeconds: 1, mode: 'enforce' }, changedBy: by, at: new Date('2030-01-01T00:00:00.000Z') });
+      await repo.recordRateLimit({ tokenId: t.id, businessId: t.businessId, rateLimit: { limit: 20, windowSeconds: 2, mode: 'shadow' }, changedBy: by, at: new Date('2030-01-01T00:00:02.000Z') });
+      await repo.recordRateLimit({ tokenId: other.id, businessId: t.businessId, rateLimit: null, changedBy: by, at: new Date('2030-01-01T00:00:01.000Z') });
+      const changes = await repo.rateLimits([t.id, other.id, newId('tok')]);
+      expect(changes).toEqual(
+        new Map([
+          [t.id, { limit: 20, windowSeconds: 2, mode: 'shadow' }],
+          [other.id, null],
+        ]),
+      );
+      expect((await repo.rateLimits([t.id])).get(t.id)).toEqual({ limit: 20, windowSeconds: 2, mode: 'shadow' });
+      // The token document itself is untouched (changes live apart from it).
+      expect((await repo.get(t.businessId, t.id))?.rateLimit).toEqual({ limit: 50, windowSeconds: 60, mode: 'shadow' });
     });
   });
 }

@@ -1,3 +1,5 @@
+import type { RateLimitOverride } from '@dispatch/contracts';
+
 /** An API token as stored: only the sha256 hex of the token string, never the token itself. */
 export interface ApiTokenEntity {
   id: string;
@@ -17,6 +19,21 @@ export interface ApiTokenEntity {
   revocationReason: string | null;
   /** The token this one replaced by rotation, if any (written once, at creation). */
   rotatedFrom: string | null;
+  /** The quota override given at creation (null: the plan's default). Later changes are `RateLimitChange`s. */
+  rateLimit: RateLimitOverride | null;
+}
+
+/**
+ * A change of a token's quota (PATCH), stored apart from the token (insert-only: FerretDB
+ * updates are not atomic, and a quota change must never write back a stale, unrevoked token).
+ * The latest change wins; `rateLimit: null` means back to the plan's default.
+ */
+export interface RateLimitChange {
+  tokenId: string;
+  businessId: string;
+  rateLimit: RateLimitOverride | null;
+  changedBy: string;
+  at: Date;
 }
 
 export interface RevokeResult {
@@ -105,6 +122,10 @@ export interface ApiTokenRepository {
   recordRotation(rotation: RotationEntity): Promise<RotationResult>;
   /** Rotations of these tokens, by token id. */
   rotations(ids: readonly string[]): Promise<Map<string, RotationEntity>>;
+  /** Stores a quota change (insert-only; the latest one per token wins). */
+  recordRateLimit(change: RateLimitChange): Promise<void>;
+  /** The latest quota change of these tokens, by token id (tokens never changed are absent). */
+  rateLimits(ids: readonly string[]): Promise<Map<string, RateLimitOverride | null>>;
   /** Tokens whose own expiresAt lies in (from, to]. */
   expiredBetween(from: Date, to: Date): Promise<ApiTokenCredential[]>;
   /** Rotations whose grace period ended in (from, to]. */

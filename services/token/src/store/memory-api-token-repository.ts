@@ -1,10 +1,11 @@
-import { DispatchError } from '@dispatch/contracts';
+import { DispatchError, type RateLimitOverride } from '@dispatch/contracts';
 import type {
   ApiTokenCredential,
   ApiTokenEntity,
   ApiTokenRepository,
   CreateOptions,
   LastUse,
+  RateLimitChange,
   RevokeResult,
   RotationEntity,
   RotationResult,
@@ -19,6 +20,7 @@ const copy = (t: ApiTokenEntity): ApiTokenEntity => ({
   expiresAt: t.expiresAt && new Date(t.expiresAt),
   revokedAt: t.revokedAt && new Date(t.revokedAt),
   scopes: [...t.scopes],
+  rateLimit: t.rateLimit ? { ...t.rateLimit } : null,
 });
 
 const copyRotation = (r: RotationEntity): RotationEntity => ({ ...r, rotatedAt: new Date(r.rotatedAt), graceEndsAt: new Date(r.graceEndsAt) });
@@ -36,6 +38,7 @@ export class MemoryApiTokenRepository implements ApiTokenRepository {
   private readonly usageById = new Map<string, UsageSummary>();
   private readonly rotationsById = new Map<string, RotationEntity>();
   private readonly slots = new Map<string, SlotClaim[]>();
+  private readonly rateLimitById = new Map<string, { rateLimit: RateLimitOverride | null; at: Date }>();
 
   async create(token: ApiTokenEntity, options: CreateOptions = {}): Promise<void> {
     if (this.byId.has(token.id) || this.idByHash.has(token.tokenHash)) {
@@ -121,6 +124,21 @@ export class MemoryApiTokenRepository implements ApiTokenRepository {
     for (const id of ids) {
       const r = this.rotationsById.get(id);
       if (r) out.set(id, copyRotation(r));
+    }
+    return out;
+  }
+
+  async recordRateLimit(change: RateLimitChange): Promise<void> {
+    const current = this.rateLimitById.get(change.tokenId);
+    if (current && current.at > change.at) return;
+    this.rateLimitById.set(change.tokenId, { rateLimit: change.rateLimit ? { ...change.rateLimit } : null, at: new Date(change.at) });
+  }
+
+  async rateLimits(ids: readonly string[]): Promise<Map<string, RateLimitOverride | null>> {
+    const out = new Map<string, RateLimitOverride | null>();
+    for (const id of ids) {
+      const change = this.rateLimitById.get(id);
+      if (change) out.set(id, change.rateLimit ? { ...change.rateLimit } : null);
     }
     return out;
   }

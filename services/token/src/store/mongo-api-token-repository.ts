@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { DispatchError } from '@dispatch/contracts';
+import { DispatchError, RateLimitMode, type RateLimitOverride } from '@dispatch/contracts';
 import { newId } from '@dispatch/runtime';
 import type {
   ApiTokenCredential,
@@ -7,6 +7,7 @@ import type {
   ApiTokenRepository,
   CreateOptions,
   LastUse,
+  RateLimitChange,
   RevokeResult,
   RotationEntity,
   RotationResult,
@@ -45,6 +46,17 @@ export interface ApiTokenDocument {
   scopes?: string[];
   revocationReason?: string | null;
   rotatedFrom?: string | null;
+  rateLimit?: RateLimitOverride | null;
+}
+
+/** One quota change (insert-only; the latest per token wins). */
+export interface ApiTokenQuotaDocument {
+  _id: string;
+  tokenId: string;
+  businessId: string;
+  rateLimit: RateLimitOverride | null;
+  changedBy: string;
+  at: Date;
 }
 
 export interface ApiTokenRevocationDocument {
@@ -82,6 +94,15 @@ export interface ApiTokenSlotDocument {
   claimedAt: Date;
 }
 
+const rateLimitSchema = new Schema<RateLimitOverride>(
+  {
+    limit: { type: Number, required: true },
+    windowSeconds: { type: Number, required: true },
+    mode: { type: String, enum: RateLimitMode.options, required: true },
+  },
+  { _id: false, strict: 'throw' },
+);
+
 /** No TTL, partial or sparse indexes (FerretDB): expiry is enforced in code. */
 export const apiTokenSchema = new Schema<ApiTokenDocument>(
   {
@@ -97,6 +118,7 @@ export const apiTokenSchema = new Schema<ApiTokenDocument>(
     scopes: { type: [String], default: undefined },
     revocationReason: { type: String, default: null },
     rotatedFrom: { type: String, default: null },
+    rateLimit: { type: rateLimitSchema, default: null },
   },
   { collection: 'api_tokens', versionKey: false, strict: 'throw' },
 );
@@ -152,12 +174,26 @@ export const apiTokenSlotSchema = new Schema<ApiTokenSlotDocument>(
 );
 apiTokenSlotSchema.index({ businessId: 1 });
 
+export const apiTokenQuotaSchema = new Schema<ApiTokenQuotaDocument>(
+  {
+    _id: { type: String, required: true },
+    tokenId: { type: String, required: true },
+    businessId: { type: String, required: true },
+    rateLimit: { type: rateLimitSchema, default: null },
+    changedBy: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { collection: 'api_token_quotas', versionKey: false, strict: 'throw' },
+);
+apiTokenQuotaSchema.index({ tokenId: 1, at: -1 });
+
 export interface ApiTokenModels {
   tokens: Model<ApiTokenDocument>;
   revocations: Model<ApiTokenRevocationDocument>;
   uses: Model<ApiTokenUseDocument>;
   rotations: Model<ApiTokenRotationDocument>;
   slots: Model<ApiTokenSlotDocument>;
+  quotas: Model<ApiTokenQuotaDocument>;
 }
 
 function modelOn<T>(connection: Connection, name: string, schema: Schema<T>): Model<T> {
@@ -172,8 +208,12 @@ export function apiTokenModels(connection: Connection): ApiTokenModels {
     uses: modelOn(connection, 'ApiTokenUse', apiTokenUseSchema),
     rotations: modelOn(connection, 'ApiTokenRotation', apiTokenRotationSchema),
     slots: modelOn(connection, 'ApiTokenSlot', apiTokenSlotSchema),
+    quotas: modelOn(connection, 'ApiTokenQuota', apiTokenQuotaSchema),
   };
 }
+
+const toOverride = (r: RateLimitOverride | null | undefined): RateLimitOverride | null =>
+  r ? { limit: r.limit, windowSeconds: r.windowSeconds, mode: r.mode } : null;
 
 const toCredential = (d: ApiTokenDocument): ApiTokenCredential => ({
   id: d._id,
@@ -189,6 +229,7 @@ const toCredential = (d: ApiTokenDocument): ApiTokenCredential => ({
   scopes: d.scopes && d.scopes.length > 0 ? [...d.scopes] : ['*'],
   revocationReason: d.revocationReason ?? null,
   rotatedFrom: d.rotatedFrom ?? null,
+  rateLimit: toOverride(d.rateLimit),
 });
 
 const toRotation = (d: ApiTokenRotationDocument): RotationEntity => ({
@@ -229,6 +270,7 @@ export class MongoApiTokenRepository implements ApiTokenRepository {
         scopes: token.scopes,
         revocationReason: token.revocationReason,
         rotatedFrom: token.rotatedFrom,
+        rateLimit: token.rateLimit,
       });
     } catch (err) {
       if (isDuplicateKeyError(err)) throw new DispatchError('CONFLICT', 'Token already exists');
@@ -391,6 +433,27 @@ export class MongoApiTokenRepository implements ApiTokenRepository {
     const query = ids.length === 1 ? { _id: ids[0] } : { _id: { $in: [...ids] } };
     const docs = await this.models.rotations.find(query).lean<ApiTokenRotationDocument[]>().exec();
     return new Map(docs.map((d) => [d._id, toRotation(d)]));
+  }
+
+  async recordRateLimit(change: RateLimitChange): Promise<void> {
+    // Insert-only with a time-sortable id: concurrent changes never overwrite each other's document.
+    await this.models.quotas.create({
+      _id: newId('quo'),
+      tokenId: change.tokenId,
+      businessId: change.businessId,
+      rateLimit: change.rateLimit,
+      changedBy: change.changedBy,
+      at: change.at,
+    });
+  }
+
+  async rateLimits(ids: readonly string[]): Promise<Map<string, RateLimitOverride | null>> {
+    const out = new Map<string, RateLimitOverride | null>();
+    if (ids.length === 0) return out;
+    const query = ids.length === 1 ? { tokenId: ids[0] } : { tokenId: { $in: [...ids] } };
+    const docs = await this.models.quotas.find(query).sort({ at: -1, _id: -1 }).lean<ApiTokenQuotaDocument[]>().exec();
+    for (const d of docs) if (!out.has(d.tokenId)) out.set(d.tokenId, toOverride(d.rateLimit));
+    return out;
   }
 
   async expiredBetween(from: Date, to: Date): Promise<ApiTokenCredential[]> {

@@ -29,6 +29,7 @@ export async function createMongoTokenStores(connection: Connection): Promise<To
     apiTokens.uses.init(),
     apiTokens.rotations.init(),
     apiTokens.slots.init(),
+    apiTokens.quotas.init(),
     sessions.init(),
     audit.init(),
     activity.init(),

@@ -6,6 +6,7 @@ import {
   scopesBeyondRole,
   type CreateApiTokenReply,
   type CreateApiTokenRequest,
+  type RateLimitOverride,
   type Role,
   type TokenScope,
 } from '@dispatch/contracts';
@@ -17,6 +18,7 @@ import type { ApiTokenEntity } from '../store/api-token-repository.js';
 import { audit } from './audit.js';
 import { ownerEmails } from './notify.js';
 import { toTokenRecord } from './token-record.js';
+import { checkOverride, effectiveQuota } from './quota.js';
 
 /** The scopes a new token gets: the requested ones (never beyond the role) or the role's default. */
 export function grantedScopes(requested: readonly TokenScope[] | undefined, role: Role): TokenScope[] {
@@ -38,6 +40,8 @@ export interface MintInput {
   scopes: string[];
   expiresAt: Date | null;
   rotatedFrom: string | null;
+  /** The token's own quota (null: the plan's default). */
+  rateLimit: RateLimitOverride | null;
   /** A pre-chosen id (a rotation records the new id before minting). */
   id?: string;
 }
@@ -60,6 +64,7 @@ export async function mintApiToken(ctx: TokenContext, input: MintInput, now: Dat
     scopes: input.scopes,
     revocationReason: null,
     rotatedFrom: input.rotatedFrom,
+    rateLimit: input.rateLimit,
   };
   await ctx.apiTokens.create(entity, {
     maxActive: ctx.config.maxActiveTokensPerBusiness,
@@ -80,9 +85,11 @@ export async function createApiToken(ctx: TokenContext, request: CreateApiTokenR
     }
   }
   const scopes = grantedScopes(request.scopes, request.creatorRole);
+  const rateLimit = request.rateLimit ?? null;
+  if (rateLimit) checkOverride(ctx, request.businessId, rateLimit, request.creatorRole);
   const { token, entity } = await mintApiToken(
     ctx,
-    { businessId: request.businessId, createdBy: request.createdBy, description: request.description, scopes, expiresAt, rotatedFrom: null },
+    { businessId: request.businessId, createdBy: request.createdBy, description: request.description, scopes, expiresAt, rotatedFrom: null, rateLimit },
     now,
   );
   // The audit record and the owners' addresses are independent: fetched and written together.
@@ -96,7 +103,7 @@ export async function createApiToken(ctx: TokenContext, request: CreateApiTokenR
         actor: { type: 'user', id: request.createdBy },
         at: now,
         clientIp: request.clientIp,
-        details: { description: entity.description, scopes, expiresAt: expiresAt?.toISOString() ?? null },
+        details: { description: entity.description, scopes, expiresAt: expiresAt?.toISOString() ?? null, ...(rateLimit ? { rateLimit } : {}) },
       },
       meta,
     ),
@@ -120,5 +127,5 @@ export async function createApiToken(ctx: TokenContext, request: CreateApiTokenR
     // The token exists and the caller needs its secret: losing the notice beats an orphan token.
     meta.logger.error({ err, tokenId: entity.id }, 'token.created event not published');
   }
-  return { token, tokenInfo: toTokenRecord(entity, now) };
+  return { token, tokenInfo: toTokenRecord(entity, now, effectiveQuota(ctx, entity, undefined)) };
 }

@@ -6,6 +6,7 @@ import { grantedScopes, mintApiToken } from './create-api-token.js';
 import { ownerEmails } from './notify.js';
 import { invalidateApiToken } from './invalidate-api-token.js';
 import { toTokenRecord, toTokenRecordOf, tokenStatus } from './token-record.js';
+import { currentOverride, effectiveQuota } from './quota.js';
 
 /**
  * token.rotateApiToken: a new token with the same description, scopes and expiry; the old one
@@ -17,7 +18,10 @@ export async function rotateApiToken(ctx: TokenContext, request: RotateApiTokenR
   const now = ctx.now();
   const old = await ctx.apiTokens.get(request.businessId, request.tokenId);
   if (!old) throw errors.notFound('Token');
-  const previous = (await ctx.apiTokens.rotations([old.id])).get(old.id);
+  const [rotations, rateLimits] = await Promise.all([ctx.apiTokens.rotations([old.id]), ctx.apiTokens.rateLimits([old.id])]);
+  const previous = rotations.get(old.id);
+  // The new token keeps the old one's quota.
+  const rateLimit = currentOverride(old, rateLimits.get(old.id));
   if (old.revokedAt) throw new DispatchError('CONFLICT', 'This token is revoked and cannot be rotated; create a new token instead');
   if (previous) {
     throw new DispatchError('CONFLICT', `This token was already rotated to ${previous.newTokenId}; rotate that token instead`, {
@@ -45,7 +49,7 @@ export async function rotateApiToken(ctx: TokenContext, request: RotateApiTokenR
   }
   const { token, entity } = await mintApiToken(
     ctx,
-    { id: newTokenId, businessId: old.businessId, createdBy: request.rotatedBy, description: old.description, scopes, expiresAt: old.expiresAt, rotatedFrom: old.id },
+    { id: newTokenId, businessId: old.businessId, createdBy: request.rotatedBy, description: old.description, scopes, expiresAt: old.expiresAt, rotatedFrom: old.id, rateLimit },
     now,
   );
   if (request.gracePeriodSeconds === 0) {
@@ -77,5 +81,5 @@ export async function rotateApiToken(ctx: TokenContext, request: RotateApiTokenR
   }
 
   const refreshed = (await ctx.apiTokens.get(old.businessId, old.id)) ?? old;
-  return { token, tokenInfo: toTokenRecord(entity, now), previous: await toTokenRecordOf(ctx, refreshed) };
+  return { token, tokenInfo: toTokenRecord(entity, now, effectiveQuota(ctx, entity, undefined)), previous: await toTokenRecordOf(ctx, refreshed) };
 }

@@ -1,6 +1,7 @@
-import type { TokenRecord, TokenStatus } from '@dispatch/contracts';
+import type { EffectiveRateLimit, TokenRecord, TokenStatus } from '@dispatch/contracts';
 import type { ApiTokenEntity, RotationEntity } from '../store/api-token-repository.js';
 import type { TokenContext } from './context.js';
+import { effectiveQuota } from './quota.js';
 
 /** When the token stops working on its own: its expiresAt or the end of its rotation grace, whichever is first. */
 export function effectiveExpiry(token: Pick<ApiTokenEntity, 'expiresAt'>, rotation: RotationEntity | undefined): Date | null {
@@ -19,7 +20,12 @@ export function tokenStatus(token: Pick<ApiTokenEntity, 'revokedAt' | 'expiresAt
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
 /** The public view of a token: never the secret, never its hash. */
-export function toTokenRecord(token: ApiTokenEntity, now: Date, extra: { rotation?: RotationEntity | undefined; graceCalls?: number } = {}): TokenRecord {
+export function toTokenRecord(
+  token: ApiTokenEntity,
+  now: Date,
+  rateLimit: EffectiveRateLimit,
+  extra: { rotation?: RotationEntity | undefined; graceCalls?: number } = {},
+): TokenRecord {
   const { rotation } = extra;
   return {
     id: token.id,
@@ -38,6 +44,7 @@ export function toTokenRecord(token: ApiTokenEntity, now: Date, extra: { rotatio
     rotatedAt: iso(rotation?.rotatedAt),
     graceEndsAt: iso(rotation?.graceEndsAt),
     callsSinceRotation: rotation ? (extra.graceCalls ?? 0) : null,
+    rateLimit,
   };
 }
 
@@ -45,10 +52,12 @@ export function toTokenRecord(token: ApiTokenEntity, now: Date, extra: { rotatio
 export async function toTokenRecords(ctx: TokenContext, tokens: readonly ApiTokenEntity[]): Promise<TokenRecord[]> {
   const now = ctx.now();
   const ids = tokens.map((t) => t.id);
-  const rotations = await ctx.apiTokens.rotations(ids);
+  const [rotations, rateLimits] = await Promise.all([ctx.apiTokens.rotations(ids), ctx.apiTokens.rateLimits(ids)]);
   const rotatedIds = ids.filter((id) => rotations.has(id));
   const usage = rotatedIds.length > 0 ? await ctx.apiTokens.usage(rotatedIds) : new Map<string, { graceCalls: number }>();
-  return tokens.map((t) => toTokenRecord(t, now, { rotation: rotations.get(t.id), graceCalls: usage.get(t.id)?.graceCalls ?? 0 }));
+  return tokens.map((t) =>
+    toTokenRecord(t, now, effectiveQuota(ctx, t, rateLimits.get(t.id)), { rotation: rotations.get(t.id), graceCalls: usage.get(t.id)?.graceCalls ?? 0 }),
+  );
 }
 
 export async function toTokenRecordOf(ctx: TokenContext, token: ApiTokenEntity): Promise<TokenRecord> {

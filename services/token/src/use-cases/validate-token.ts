@@ -1,9 +1,10 @@
-import type { InvalidTokenReason, ValidateTokenReply, ValidateTokenRequest } from '@dispatch/contracts';
+import { principalRateLimit, type InvalidTokenReason, type ValidateTokenReply, type ValidateTokenRequest } from '@dispatch/contracts';
 import { hashesEqual, sha256Hex } from '../tokens/hash.js';
 import { verifyTokenSignature } from '../tokens/jwt.js';
 import type { CachedApiToken } from '../validation/api-token-cache.js';
 import type { TokenContext } from './context.js';
 import { effectiveExpiry } from './token-record.js';
+import { effectiveQuota, planQuotaOf } from './quota.js';
 
 const invalid = (reason: InvalidTokenReason): ValidateTokenReply => ({ valid: false, reason });
 
@@ -44,7 +45,18 @@ export async function validateToken(ctx: TokenContext, request: ValidateTokenReq
     const expiry = effectiveExpiry(token, rotation);
     if (expiry && expiry.getTime() <= now.getTime()) return rejected('expired');
     if (record) ctx.lastUsed.record(token.id, now, rotation !== undefined);
-    return { valid: true, principal: { kind: 'api', businessId: token.businessId, tokenId: token.id, scopes: [...token.scopes] } };
+    // The quota travels with the principal (cached with the record, invalidated when it changes): no extra call per request.
+    const quota = effectiveQuota(ctx, token, cached?.rateLimitChange);
+    return {
+      valid: true,
+      principal: {
+        kind: 'api',
+        businessId: token.businessId,
+        tokenId: token.id,
+        scopes: [...token.scopes],
+        rateLimit: principalRateLimit(quota, planQuotaOf(ctx, quota.plan)),
+      },
+    };
   }
 
   const session = await ctx.sessions.get(claims.bid, claims.sid);
@@ -62,10 +74,14 @@ async function loadApiToken(ctx: TokenContext, tokenHash: string, tokenId: strin
   const hit = ctx.tokenCache.get(tokenHash);
   if (hit) return hit;
   const generation = ctx.tokenCache.snapshot();
-  // The rotation is read by the id in the (verified) claims, in parallel with the hash lookup.
-  const [token, rotations] = await Promise.all([ctx.apiTokens.findByHash(tokenHash), ctx.apiTokens.rotations([tokenId])]);
+  // The rotation and quota changes are read by the id in the (verified) claims, in parallel with the hash lookup.
+  const [token, rotations, rateLimits] = await Promise.all([
+    ctx.apiTokens.findByHash(tokenHash),
+    ctx.apiTokens.rotations([tokenId]),
+    ctx.apiTokens.rateLimits([tokenId]),
+  ]);
   if (!token) return undefined;
-  const loaded = { token, rotation: rotations.get(token.id) };
+  const loaded: CachedApiToken = { token, rotation: rotations.get(token.id), rateLimitChange: token.id === tokenId ? rateLimits.get(tokenId) : undefined };
   if (token.id === tokenId) ctx.tokenCache.set(tokenHash, loaded, generation);
   return loaded;
 }

@@ -1,10 +1,13 @@
 import { metrics } from '@dispatch/runtime';
+import type { RateLimitOverride } from '@dispatch/contracts';
 import type { ApiTokenCredential, RotationEntity } from '../store/api-token-repository.js';
 
 /** What validation needs of an API token: its record and its rotation, if any. */
 export interface CachedApiToken {
   token: ApiTokenCredential;
   rotation: RotationEntity | undefined;
+  /** Its latest quota change (undefined: never changed). */
+  rateLimitChange?: RateLimitOverride | null | undefined;
 }
 
 export interface ApiTokenCacheOptions {
@@ -18,7 +21,7 @@ export interface ApiTokenCacheOptions {
 /**
  * The token service's per-instance cache of API-token records, by token hash, so a validation
  * that hits it needs no database read. It stays correct because every change that can make a
- * token stop working (revoke, rotate) invalidates it on every instance before the change is
+ * token stop working or change its quota (revoke, rotate, quota change) invalidates it on every instance before the change is
  * acknowledged (see ADR 0005): locally at once, elsewhere by a broadcast the changer flushes to
  * NATS before it replies. Fills are guarded by a generation: a read that began before an
  * invalidation is never cached, so a stale record cannot come back. The TTL bounds any entry
