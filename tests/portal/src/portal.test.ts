@@ -120,13 +120,6 @@ describe('Management Portal in the browser (embedded default, Debian chromium)',
     const works = await curl(`${portal.base}/api/v1/Orders`, token);
     expect(works.status).toBe(200);
 
-    // Usage: a small chart with its table (the edge publishes counts every few seconds).
-    await row.getByRole('button', { name: 'Usage of Orders sync' }).click();
-    const usage = page.getByRole('dialog', { name: 'Usage of "Orders sync"' });
-    await expect.poll(() => usage.locator('figure svg[role="img"]').count()).toBe(1);
-    await shot(page, '05-usage');
-    await usage.getByRole('button', { name: 'Close dialog' }).click();
-
     // Revoke asks first, then the row says so.
     await row.getByRole('button', { name: 'Revoke Orders sync' }).click();
     const confirm = page.getByRole('dialog', { name: 'Revoke "Orders sync"?' });
@@ -140,6 +133,23 @@ describe('Management Portal in the browser (embedded default, Debian chromium)',
     const fails = await curl(`${portal.base}/api/v1/Orders`, token);
     expect(fails.status).toBe(401);
     expect(fails.body).toMatchObject({ success: false, error: { code: 'UNAUTHORIZED' } });
+
+    // Usage: a small chart and its table (the edge publishes counts every 5 s: refresh until they are in).
+    await row.getByRole('button', { name: 'Usage of Orders sync' }).click();
+    const usage = page.getByRole('dialog', { name: 'Usage of "Orders sync"' });
+    await expect
+      .poll(
+        async () => {
+          await usage.getByRole('button', { name: 'Refresh' }).click();
+          return usage.textContent();
+        },
+        { timeout: 20_000, interval: 1000 },
+      )
+      .toMatch(/2 calls in the last 24 hours/);
+    expect(await usage.locator('figure svg[role="img"]').count()).toBe(1);
+    expect(await usage.getByRole('table').textContent()).toContain('/api/v1/Orders');
+    await shot(page, '05-usage');
+    await usage.getByRole('button', { name: 'Close dialog' }).click();
 
     // The audit log shows both.
     await page.getByRole('link', { name: 'Audit log' }).click();

@@ -2,18 +2,20 @@ import { ApiError } from './api.js';
 import { h } from './dom.js';
 
 const ROLE_HELP: Record<string, string> = {
-  insufficient_role: 'Your role in this business does not include this. Ask an owner or admin to change your role.',
-  plan_feature_missing: "Your business's plan does not include this feature. An owner can upgrade the plan.",
+  insufficient_role: 'Ask an owner or admin of your business for a role that includes it.',
+  plan_feature_missing: "Your business's plan does not include this feature: an owner can upgrade the plan.",
   insufficient_scope: 'The token used does not have the scope this call needs.',
   wrong_token_type: 'This needs a different kind of credential (a user session, or an API token for the business API).',
 };
+
+const sentence = (text: string): string => (/[.!?]$/.test(text) ? text : `${text}.`);
 
 /** Plain-language text for an API error (403 names the missing role or plan feature; 429 says when to retry). */
 export function describe(err: unknown): string {
   if (!(err instanceof ApiError)) return 'Something went wrong. Try again.';
   if (err.status === 403) {
     const help = (err.reason && ROLE_HELP[err.reason]) ?? '';
-    return `Not allowed: ${err.message}. ${help}`.replace(/\.\. /, '. ').trim();
+    return `${sentence(err.message)} ${help}`.trim();
   }
   if (err.status === 429) return `Too many attempts. ${retryText(err.retryAfterSeconds)}`;
   if (err.status >= 500 || err.status === 0) return `${err.message} (${err.code})`;

@@ -73,7 +73,7 @@ export async function apiAccessPage(main: HTMLElement): Promise<void> {
     }
     if (canSeeUsage) {
       const usage = h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Usage of ${t.description}` }, 'Usage');
-      usage.addEventListener('click', () => void showUsage(t));
+      usage.addEventListener('click', () => showUsage(t));
       actions.append(usage);
     }
     const statusNote = t.status === 'active' && t.graceEndsAt ? ` (rotated; works until ${new Date(t.graceEndsAt).toLocaleString()})` : t.revocationReason ? ` (${t.revocationReason})` : '';
@@ -157,9 +157,15 @@ export async function apiAccessPage(main: HTMLElement): Promise<void> {
     });
   };
 
-  const showUsage = async (t: TokenRecord) => {
+  const showUsage = (t: TokenRecord) => {
     const holder = h('div', {}, h('p', { role: 'status' }, 'Loading usage…'));
-    openDialog(`Usage of "${t.description}"`, holder);
+    const refresh = h('button', { type: 'button', class: 'btn btn-small' }, 'Refresh');
+    openDialog(`Usage of "${t.description}"`, holder, h('div', { class: 'actions' }, refresh));
+    refresh.addEventListener('click', () => void loadUsage(t, holder));
+    void loadUsage(t, holder);
+  };
+
+  const loadUsage = async (t: TokenRecord, holder: HTMLElement) => {
     try {
       const activity = await call<TokenActivity>('GET', `/api/v1/tokens/${encodeURIComponent(t.id)}/activity`);
       const bars = hourlyBars(activity.buckets, new Date(activity.to));
