@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fileParallelism: false,
+    // Pages on a loaded 2-core machine can take a while: poll with a generous deadline, not a fixed sleep.
+    expect: { poll: { timeout: 15_000, interval: 100 } },
   },
 });

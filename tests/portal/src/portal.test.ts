@@ -17,6 +17,7 @@ const secrets: string[] = [];
 async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ baseURL: portal.base });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: portal.base });
+  context.setDefaultTimeout(20_000);
   const page = await context.newPage();
   page.on('request', (req) => requested.push(req.url()));
   page.on('console', (msg) => {
@@ -96,22 +97,28 @@ describe('Management Portal in the browser (embedded default, Debian chromium)',
     secrets.push(await sessionToken(page));
     expect(await context.cookies()).toEqual([]);
 
-    // Generate New Token → description → the token once, with a copy button and the warning.
-    await page.getByRole('button', { name: 'Generate New Token' }).click();
+    // Generate New Token → description → the token once, with a copy button and the warning; by keyboard only.
+    const generate = page.getByRole('button', { name: 'Generate New Token' });
+    await generate.focus();
+    await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Generate New Token' });
-    await dialog.getByLabel('Description').fill('Orders sync');
-    await dialog.getByRole('button', { name: 'Generate token' }).click();
+    await expect.poll(() => dialog.getByLabel('Description').evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.type('Orders sync');
+    await page.keyboard.press('Enter');
     await expect.poll(() => dialog.textContent()).toContain("You won't see it again");
     const tokenField = dialog.getByLabel('API token for "Orders sync"');
     const token = await tokenField.inputValue();
     expect(token.split('.')).toHaveLength(3);
     secrets.push(token);
-    await dialog.getByRole('button', { name: 'Copy token' }).click();
+    // Focus is on Copy: Enter copies; Escape closes and gives focus back to the button that opened it.
+    expect(await dialog.getByRole('button', { name: 'Copy token' }).evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
     await expect.poll(() => dialog.textContent()).toContain('Copied to the clipboard.');
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
     await shot(page, '04-token-shown-once');
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+    expect(await generate.evaluate((el) => el === document.activeElement)).toBe(true);
     const row = page.locator('tr', { has: page.getByRole('rowheader', { name: 'Orders sync' }) });
     await expect.poll(() => row.getAttribute('data-status')).toBe('active');
     expect(await page.content()).not.toContain(token);
@@ -160,6 +167,34 @@ describe('Management Portal in the browser (embedded default, Debian chromium)',
     await page.getByRole('button', { name: 'Log out' }).click();
     await expect.poll(() => page.textContent('main')).toContain('You are logged out.');
     expect(await page.evaluate(() => sessionStorage.getItem('dispatch.session'))).toBeNull();
+    await context.close();
+  });
+
+  it('rotate: a new token shown once replaces the old one, which stops at once with no grace period', async () => {
+    const { context, page } = await newPage();
+    await logIn(page, owner.email);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('API Access');
+    await page.getByRole('button', { name: 'Generate New Token' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Generate New Token' });
+    await dialog.getByLabel('Description').fill('Echo job');
+    await dialog.getByRole('button', { name: 'Generate token' }).click();
+    const oldToken = await dialog.getByLabel('API token for "Echo job"').inputValue();
+    secrets.push(oldToken);
+    await dialog.getByRole('button', { name: "I've copied it" }).click();
+    const active = page.locator('tr[data-status="active"]', { has: page.getByRole('rowheader', { name: 'Echo job' }) });
+    await active.getByRole('button', { name: 'Rotate Echo job' }).click();
+    const rotate = page.getByRole('dialog', { name: 'Rotate "Echo job"' });
+    await rotate.getByLabel('Keep the old token working for').selectOption('0');
+    await rotate.getByRole('button', { name: 'Rotate token' }).click();
+    await expect.poll(() => rotate.textContent()).toContain("You won't see it again");
+    const newToken = await rotate.getByLabel('API token for "Echo job"').inputValue();
+    secrets.push(newToken);
+    expect(newToken).not.toBe(oldToken);
+    await rotate.getByRole('button', { name: "I've copied it" }).click();
+    const rows = page.locator('tr', { has: page.getByRole('rowheader', { name: 'Echo job' }) });
+    await expect.poll(async () => (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).sort()).toEqual(['active', 'revoked']);
+    expect((await curl(`${portal.base}/api/v1/Echo`, newToken)).status).not.toBe(401);
+    expect((await curl(`${portal.base}/api/v1/Echo`, oldToken)).status).toBe(401);
     await context.close();
   });
 
