@@ -2,6 +2,7 @@ import { ApiError, call, type AuditRecord, type Profile, type TokenRecord } from
 import { h, timeEl } from '../dom.js';
 import { errorBox, infoBox } from '../errors.js';
 import { field, form, onSubmit, value } from '../forms.js';
+import { getSession } from '../session.js';
 
 const ACTION_TEXT: Record<string, string> = {
   'token.created': 'Token generated',
@@ -18,6 +19,7 @@ export async function auditPage(main: HTMLElement): Promise<void> {
   const holder = h('div', {}, h('p', { role: 'status' }, 'Loading…'));
   main.append(holder);
   const names = new Map<string, string>();
+  const me = getSession()?.user.id;
   try {
     for (const t of await call<TokenRecord[]>('GET', '/api/v1/tokens')) names.set(t.id, t.description);
   } catch {
@@ -32,7 +34,7 @@ export async function auditPage(main: HTMLElement): Promise<void> {
     if (cursor) query.set('cursor', cursor);
     const page = await call<{ records: AuditRecord[]; nextCursor: string | null }>('GET', `/api/v1/audit?${query.toString()}`);
     for (const r of page.records) {
-      const actor = r.actor.type === 'user' ? `User ${r.actor.id ?? ''}` : r.actor.type === 'token' ? 'The token itself' : 'System';
+      const actor = r.actor.type === 'user' ? (r.actor.id === me ? 'You' : `User ${r.actor.id ?? ''}`) : r.actor.type === 'token' ? 'The token itself' : 'System';
       tbody.append(
         h(
           'tr',
