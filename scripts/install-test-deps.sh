@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs when it is missing: npm dependencies, nats-server and
-# redis-server (Debian packages), and FerretDB 1.24 (built once into a cache outside the clone).
+# Installs what the test suite needs when it is missing: npm dependencies, nats-server,
+# redis-server and chromium (Debian packages), and FerretDB 1.24 (built once into a cache outside the clone).
 # Prints `export FERRETDB_BIN=…` for the caller to eval.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +15,8 @@ missing=()
 command -v nats-server >/dev/null || missing+=(nats-server)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v go >/dev/null || missing+=(golang-go)
+# The portal's browser tests (tests/portal) drive Debian's chromium through playwright-core.
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-test-deps: apt-get install ${missing[*]}" >&2
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -13,6 +13,6 @@ await runMain('embedded', async () => {
   logger.info({ url: app.edgeUrl, upstream: app.upstreamUrl }, 'ready');
   const mail = app.outboxDir ? `emails are written to ${resolve(app.outboxDir)}` : `emails are sent over SMTP`;
   process.stdout.write(
-    `\n  Dispatch Auth (embedded) is running.\n  API:      ${app.edgeUrl}\n  Example:  curl ${app.edgeUrl}/api/v1/Orders -H "Authorization: Bearer <token>"\n  Mail:     ${mail}\n  Stop:     Ctrl-C\n\n`,
+    `\n  Dispatch Auth (embedded) is running.\n  Portal:   ${app.edgeUrl}/register   (sign up, verify, log in, Settings → API Access)\n  API:      ${app.edgeUrl}\n  Example:  curl ${app.edgeUrl}/api/v1/Orders -H "Authorization: Bearer <token>"\n  Mail:     ${mail}\n  Stop:     Ctrl-C\n\n`,
   );
 });

@@ -92,7 +92,7 @@ export class SmtpSink {
 
 /** Pulls the first `token=<value>` out of a mail body (verification and invite links). */
 export function tokenFromMail(mail: ReceivedMail, param = 'token'): string {
-  const match = new RegExp(`[?&]${param}=([A-Za-z0-9_\\-.%]+)`).exec(mail.text);
+  const match = new RegExp(`[?&#]${param}=([A-Za-z0-9_\\-.%]+)`).exec(mail.text);
   if (!match?.[1]) throw new Error(`no ${param}= link in mail "${mail.subject}"`);
   return decodeURIComponent(match[1]);
 }

@@ -1,10 +1,12 @@
 import { Router } from '@koa/router';
+import { portalDir, portalPages } from '@dispatch/portal';
 import Koa from 'koa';
 import type { EdgeDeps, EdgeState } from './http/context.js';
 import { errorEnvelope } from './http/envelope.js';
 import { requestContext, securityHeaders } from './http/request-id.js';
 import { healthRoutes } from './routes/health.js';
 import { openApiRoutes } from './routes/openapi.js';
+import { portalMiddleware } from './routes/portal.js';
 import { proxyRoutes } from './routes/proxy.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/user.js';
@@ -29,6 +31,9 @@ export function createEdgeApp(deps: EdgeDeps): Koa<EdgeState> {
   app.use(usageMiddleware(deps.usage));
   app.use(errorEnvelope);
   app.use(securityHeaders);
+  if (deps.config.portalDir !== null) {
+    app.use(portalMiddleware({ dir: deps.config.portalDir ?? portalDir, pages: portalPages }, deps.logger.child({ component: 'portal' })));
+  }
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -35,6 +35,8 @@ export interface EdgeConfig {
   usageFlushMs?: number;
   /** How often the known key ids are re-fetched (default 60000 ms). */
   keysRefreshMs?: number;
+  /** The built Management Portal served on `/` (default: @dispatch/portal's build); null: API only. */
+  portalDir?: string | null;
   /** Throttles of the account endpoints (login, tokens, emails); defaults when omitted. */
   accountProtection?: Partial<AccountProtectionConfig>;
 }

@@ -115,7 +115,7 @@ export function describeNotificationScenarios(name: string, options: ScenarioOpt
         const mail = await sink.waitFor(u.email);
         expect(mail.subject).toBe('Verify your Dispatch account');
         expect(tokenFromMail(mail)).toBe(u.token);
-        expect(mail.text).toContain(`http://portal.test/verify?token=${encodeURIComponent(u.token)}`);
+        expect(mail.text).toContain(`http://portal.test/verify#token=${encodeURIComponent(u.token)}`);
         expect(mail.headers['message-id']).toBe(`<${events[i]?.id}@dispatch.test>`);
       }
       await sleep(300);
@@ -141,7 +141,7 @@ export function describeNotificationScenarios(name: string, options: ScenarioOpt
       await publisher.publish('user.registration_duplicate', { email: `${ns}-ada@example.com`, firstName: 'Ada' });
       const invite = await sink.waitFor(`${ns}-bob@example.com`);
       expect(tokenFromMail(invite)).toBe(`inv_${ns}`);
-      expect(invite.text).toContain('http://portal.test/invite?token=');
+      expect(invite.text).toContain('http://portal.test/invite#token=');
       expect(invite.text).toContain('Acme');
       expect(invite.text).toContain('admin');
       const dup = await sink.waitFor(`${ns}-ada@example.com`);

@@ -39,6 +39,23 @@ async function registerAndLogin(api: Api, smtp: SmtpSink, address: string) {
 /** The guide's main flow, run against any target (the real mesh, the embedded default). */
 export function describeMainFlow(name: string, target: () => FlowTarget): void {
   describe(`${name}: register → verify → login → API token → Orders → revoke`, () => {
+    it('the edge serves the Management Portal on the same port, with its CSP; email links open its pages', async () => {
+      const { edgeUrl, smtp } = target();
+      for (const page of ['/register', '/verify', '/login', '/settings/api-access']) {
+        const res = await fetch(`${edgeUrl}${page}`);
+        expect(res.status, page).toBe(200);
+        expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+        expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+        expect(res.headers.get('set-cookie')).toBeNull();
+      }
+      expect((await fetch(`${edgeUrl}/assets/main.js`)).headers.get('content-type')).toMatch(/^text\/javascript/);
+      const address = email('portal').trim().toLowerCase();
+      const api = new Api(edgeUrl);
+      await api.post('/api/user/register', { email: address, password, confirmPassword: password, firstName: 'P', lastName: 'Q', acceptedTerms: true });
+      const mail = await smtp.waitFor(address, (m) => /verify/i.test(m.subject));
+      expect(mail.text).toMatch(/^https?:\/\/\S+\/verify#token=\S+$/m);
+    });
+
     it('runs the whole flow as a client calls it', async () => {
       const { edgeUrl, smtp } = target();
       const api = new Api(edgeUrl);

@@ -85,6 +85,18 @@ describe('the quickstart (npm start): the embedded default as a process, emails 
     expect(printedOutbox).toBe(outboxDir);
   });
 
+  it('prints the portal URL, which serves the Management Portal with its CSP, and the email links point at it', async () => {
+    const portalUrl = /Portal:\s+(http:\/\/\S+)/.exec(printed)?.[1] ?? '';
+    expect(portalUrl).toBe(`${edgeUrl}/register`);
+    const page = await fetch(portalUrl);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await page.text()).toContain('<script type="module" src="/assets/main.js"></script>');
+    expect((await fetch(`${edgeUrl}/assets/main.js`)).status).toBe(200);
+    expect((await fetch(`${edgeUrl}/verify`)).status).toBe(200);
+  });
+
   it('runs the README sequence: register → email in the outbox → verify → login → token → Orders → revoke', async () => {
     const api = new Api(edgeUrl);
     const email = 'john@example.com';
@@ -102,6 +114,8 @@ describe('the quickstart (npm start): the embedded default as a process, emails 
     const mail = await waitForMail(email);
     const verificationToken = /[?&#]token=([A-Za-z0-9_\-.%]+)/.exec(mail)?.[1];
     expect(verificationToken, mail).toBeTruthy();
+    // The link opens the portal's verify page; the token rides in the fragment (never sent to a server).
+    expect(mail).toContain(`${edgeUrl}/verify#token=`);
     // The file holds the token, the log never does.
     expect(printed).not.toContain(decodeURIComponent(verificationToken!));
 

@@ -32,7 +32,7 @@ describe('account mails', () => {
     );
     expect(mail?.to).toBe('ada@example.com');
     expect(mail?.subject).toBe('Verify your Dispatch account');
-    expect(mail?.text.split('\n')).toContain(`https://dispatch.example.com/verify?token=${encoded}`);
+    expect(mail?.text.split('\n')).toContain(`https://dispatch.example.com/verify#token=${encoded}`);
     expect(mail?.text.split('\n')).toContain(rawToken);
     expect(mail?.text).toContain('Wed, 02 Jan 2030 03:04:05 GMT');
   });
@@ -53,12 +53,12 @@ describe('account mails', () => {
     expect(mail.to).toBe('ada@example.com');
     expect(mail.subject).toBe('Reset your Dispatch password');
     const lines = mail.text.split('\n');
-    expect(lines).toContain(`https://dispatch.example.com/reset-password?token=${encoded}`);
+    expect(lines).toContain(`https://dispatch.example.com/reset-password#token=${encoded}`);
     expect(lines).toContain(rawToken);
     expect(mail.text).toContain('POST /api/user/password/reset');
     expect(mail.text).toContain('Wed, 02 Jan 2030 04:04:05 GMT');
     expect(mail.text).not.toContain(`token=${rawToken}`);
-    expect(mail.html).toContain(`href="https://dispatch.example.com/reset-password?token=${encoded}"`);
+    expect(mail.html).toContain(`href="https://dispatch.example.com/reset-password#token=${encoded}"`);
     expect(mail.html).toContain('Ada &lt;b&gt;');
     expect(mail.html).not.toContain('Ada <b>');
   });

@@ -11,9 +11,13 @@ export interface TemplateContext {
   publicUrl: string;
 }
 
-/** `<publicUrl><path>?token=<url-encoded token>`. */
+/**
+ * `<publicUrl><path>#token=<url-encoded token>`: the token rides in the URL fragment, which a browser
+ * never sends to a server (so it reaches no access log or proxy); the portal page reads it, posts it
+ * and removes it from the address bar.
+ */
 export function tokenLink(publicUrl: string, path: string, token: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}${path}?token=${encodeURIComponent(token)}`;
+  return `${publicUrl.replace(/\/+$/, '')}${path}#token=${encodeURIComponent(token)}`;
 }
 
 export function escapeHtml(value: string): string {

@@ -18,8 +18,8 @@ const encoded = encodeURIComponent(rawToken);
 
 describe('templates', () => {
   it('tokenLink URL-encodes the token and trims the trailing slash', () => {
-    expect(tokenLink('http://localhost:8080/', '/verify', 'a+b/c=')).toBe('http://localhost:8080/verify?token=a%2Bb%2Fc%3D');
-    expect(tokenLink('http://x', '/invite', 'plain-token_1.2')).toBe('http://x/invite?token=plain-token_1.2');
+    expect(tokenLink('http://localhost:8080/', '/verify', 'a+b/c=')).toBe('http://localhost:8080/verify#token=a%2Bb%2Fc%3D');
+    expect(tokenLink('http://x', '/invite', 'plain-token_1.2')).toBe('http://x/invite#token=plain-token_1.2');
   });
 
   it('user.registered → verification mail with link, the token on its own line, and the expiry', () => {
@@ -39,7 +39,7 @@ describe('templates', () => {
     expect(mail.to).toBe('ada@example.com');
     expect(mail.subject).toBe('Verify your Dispatch account');
     const lines = mail.text.split('\n');
-    expect(lines).toContain(`https://dispatch.example.com/verify?token=${encoded}`);
+    expect(lines).toContain(`https://dispatch.example.com/verify#token=${encoded}`);
     expect(lines).toContain(rawToken);
     expect(mail.text).toContain('Hi Ada,');
     expect(mail.text).toContain('POST /api/user/verify');
@@ -47,7 +47,7 @@ describe('templates', () => {
     // the raw (unencoded) token never appears inside a link
     expect(mail.text).not.toContain(`token=${rawToken}`);
     // HTML: link with the encoded token (attribute-escaped), token text escaped
-    expect(mail.html).toContain(`href="https://dispatch.example.com/verify?token=${encoded}"`);
+    expect(mail.html).toContain(`href="https://dispatch.example.com/verify#token=${encoded}"`);
     expect(mail.html).toContain('vt_Ab+c/d=e&amp;f?g h%');
   });
 
@@ -76,7 +76,7 @@ describe('templates', () => {
     if (!mail) return;
     expect(mail.to).toBe('bob@example.com');
     expect(mail.subject).toContain('Acme <Logistics>');
-    expect(mail.text.split('\n')).toContain(`https://dispatch.example.com/invite?token=${encoded}`);
+    expect(mail.text.split('\n')).toContain(`https://dispatch.example.com/invite#token=${encoded}`);
     expect(mail.text.split('\n')).toContain(rawToken);
     expect(mail.text).toContain('join Acme <Logistics> on Dispatch as developer');
     expect(mail.text).toContain('Wed, 09 Jan 2030 00:00:00 GMT');
