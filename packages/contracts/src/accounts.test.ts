@@ -7,6 +7,7 @@ import {
   ListSessionsReply,
   ResendVerificationBody,
   ResetPasswordBody,
+  VerifyBody,
   RevokeUserSessionsRequest,
   requests,
   validationDetails,
@@ -54,9 +55,18 @@ describe('ResetPasswordBody', () => {
     ['a 129-character password', { password: 'p'.repeat(129), confirmPassword: 'p'.repeat(129) }, { password: 'Password must be at most 128 characters' }],
     ['a confirmPassword that differs', { confirmPassword: 'new-password-2' }, { confirmPassword: 'Passwords do not match' }],
     ['an empty token', { token: '' }, { token: 'Reset token is required' }],
+    ['a 513-character token', { token: 't'.repeat(513) }, { token: 'Reset token must be at most 512 characters' }],
+    ['a number as token', { token: 123 }, { token: 'Reset token must be a string' }],
     ['an unknown field', { userId: usr() }, { userId: 'Unknown field' }],
   ])('rejects %s', (_label, over, fields) => {
     expect(fieldsOf(ResetPasswordBody, { ...good, ...over })).toEqual(fields);
+  });
+
+  it('names what is wrong with a verification token: missing, not a string, too long', () => {
+    expect(fieldsOf(VerifyBody, {})).toEqual({ token: 'Verification token is required' });
+    expect(fieldsOf(VerifyBody, { token: 123 })).toEqual({ token: 'Verification token must be a string' });
+    expect(fieldsOf(VerifyBody, { token: 'v'.repeat(513) })).toEqual({ token: 'Verification token must be at most 512 characters' });
+    expect(VerifyBody.safeParse({ token: 'v'.repeat(512) }).success).toBe(true);
   });
 
   it('rejects a non-string token or password', () => {

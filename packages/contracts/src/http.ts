@@ -25,8 +25,15 @@ export const RegisterBody = z
 export type RegisterBody = z.infer<typeof RegisterBody>;
 
 /** POST /api/user/verify */
+/** An emailed token field: required, a string, at most 512 characters, each with its own message. */
+const EmailedToken = (label: string) =>
+  z
+    .string({ error: (issue) => (issue.input === undefined ? `${label} is required` : `${label} must be a string`) })
+    .min(1, `${label} is required`)
+    .max(512, `${label} must be at most 512 characters`);
+
 export const VerifyBody = z.strictObject({
-  token: z.string({ error: 'Verification token is required' }).min(1, 'Verification token is required').max(512),
+  token: EmailedToken('Verification token'),
 });
 export type VerifyBody = z.infer<typeof VerifyBody>;
 
@@ -161,7 +168,7 @@ export type ForgotPasswordBody = z.infer<typeof ForgotPasswordBody>;
 /** POST /api/user/password/reset — the token from the reset email and the new password. */
 export const ResetPasswordBody = z
   .strictObject({
-    token: z.string({ error: 'Reset token is required' }).min(1, 'Reset token is required').max(512),
+    token: EmailedToken('Reset token'),
     password: Password,
     confirmPassword: z.string({ error: 'Confirm password is required' }),
   })

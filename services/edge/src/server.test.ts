@@ -50,3 +50,32 @@ describe('requests the HTTP parser refuses still get the envelope', () => {
     expect(JSON.parse(res.slice(res.indexOf('\r\n\r\n') + 4)).error.code).toBe('VALIDATION_ERROR');
   });
 });
+
+describe('405 names the allowed methods (RFC 9110 Allow)', () => {
+  const call = (method: string, path: string) => fetch(`${edge.url}${path}`, { method });
+
+  it.each([
+    ['PUT', '/api/v1/tokens', ['GET', 'POST']],
+    ['POST', '/api/v1/audit', ['GET']],
+    ['GET', '/api/v1/tokens/tok_00000000000000000000000000/rotate', ['POST']],
+  ])('%s %s on an edge-owned path → 405 with Allow: %j', async (method, path, allowed) => {
+    const res = await call(method, path);
+    expect(res.status).toBe(405);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('METHOD_NOT_ALLOWED');
+    const allow = (res.headers.get('allow') ?? '').split(/,\s*/);
+    for (const m of allowed) expect(allow).toContain(m);
+    expect(allow).not.toContain(method);
+  });
+
+  it('a method the proxy never forwards → 405 with the forwarded methods', async () => {
+    const res = await call('PROPFIND', '/api/v1/Orders');
+    expect(res.status).toBe(405);
+    expect((res.headers.get('allow') ?? '').split(/,\s*/).sort()).toEqual(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
+  });
+
+  it('a known edge route with another method → 405 with Allow', async () => {
+    const res = await call('GET', '/api/user/login');
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+  });
+});

@@ -27,7 +27,7 @@ export async function errorEnvelope(ctx: EdgeContext, next: Next): Promise<void>
     }
   } catch (err) {
     if (err instanceof DispatchError) {
-      if (err.status >= 500) ctx.state.logger.warn({ code: err.code, msg: err.message }, 'request failed');
+      if (err.status >= 500) ctx.state.logger.warn({ code: err.code, error: err.message }, 'request failed');
       sendError(ctx, err.code, err.message, err.details);
       if (err.code === 'UNAUTHORIZED') ctx.set('WWW-Authenticate', 'Bearer');
       return;

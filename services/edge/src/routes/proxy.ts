@@ -208,8 +208,17 @@ async function forward(ctx: EdgeContext, deps: EdgeDeps, principal: ApiPrincipal
  * limit, forward to the upstream with the verified principal.
  */
 export function proxyRoutes(router: Router<EdgeState>, deps: EdgeDeps): void {
-  router.all(/^\/api\/v1\/.*/, async (ctx) => {
+  const catchAll = /^\/api\/v1\/.*/;
+  /** The methods the edge's own routes serve on `path` (RFC 9110: a 405 names them in Allow). */
+  const ownMethods = (path: string): string[] => {
+    const methods = new Set<string>();
+    for (const layer of router.match(path, 'GET').path) if (layer.path !== catchAll) for (const m of layer.methods) methods.add(m);
+    return [...methods];
+  };
+  router.all(catchAll, async (ctx) => {
     if (RESERVED.test(ctx.path) || !FORWARDED_METHODS.has(ctx.method)) {
+      const allowed = RESERVED.test(ctx.path) ? ownMethods(ctx.path) : [...FORWARDED_METHODS];
+      ctx.set('Allow', allowed.join(', '));
       throw new DispatchError('METHOD_NOT_ALLOWED', `${ctx.method} is not allowed on ${ctx.path}`);
     }
     if (!upstreamTarget(deps.config.upstreamUrl, ctx.originalUrl)) {
