@@ -1,6 +1,6 @@
 import { env } from '@dispatch/runtime';
-import { accountProtectionEnvShape } from '@dispatch/edge';
-import { planEnvShape } from '@dispatch/token';
+import { accountProtectionEnvShape, edgeTuningEnvShape } from '@dispatch/edge';
+import { planEnvShape, tokenTuningEnvShape } from '@dispatch/token';
 import { z } from 'zod';
 
 /** The embedded default reads the same variable names as the mesh services. */
@@ -15,7 +15,10 @@ export const EmbeddedEnv = z.object({
   PUBLIC_URL: env.url(['http', 'https']).optional(),
   /** DEFAULT_PLAN, BUSINESS_PLANS, RATE_LIMIT_DEFAULT_LIMIT, RATE_LIMIT_WINDOW_SECONDS: as in the token service. */
   ...planEnvShape,
-  SESSION_TTL_SECONDS: env.int(28800, 60),
+  /** SESSION_TTL_SECONDS, LAST_USED_FLUSH_MS, TOKEN_MAX_ACTIVE_PER_BUSINESS, …: as in the token service. */
+  ...tokenTuningEnvShape,
+  /** RATE_LIMIT_FAILURE_POLICY, BODY_LIMIT_BYTES, BUS_TIMEOUT_MS, …: as at the edge. */
+  ...edgeTuningEnvShape,
   PASSWORD_SCRYPT_N: env.int(16384, 2),
   PASSWORD_SCRYPT_R: env.int(8),
   PASSWORD_SCRYPT_P: env.int(1),

@@ -5,7 +5,7 @@ import { OutboxMailer, SmtpMailer, createNotificationService, type Mailer } from
 import { startOrdersUpstream, type OrdersUpstream } from '@dispatch/orders-upstream';
 import { MemoryLimiter, createRateLimitService } from '@dispatch/ratelimit';
 import { createLogger, type Logger } from '@dispatch/runtime';
-import { MemoryApiTokenRepository, MemorySessionRepository, createTokenService, generateKeyring, resolvePlanQuotas } from '@dispatch/token';
+import { MemoryApiTokenRepository, MemorySessionRepository, createTokenService, generateKeyring, resolvePlanQuotas, tokenTuningFromEnv } from '@dispatch/token';
 import type { EmbeddedEnv } from './config.js';
 
 export interface Embedded {
@@ -57,7 +57,7 @@ export async function startEmbedded(env: EmbeddedEnv, logger = createLogger({ se
     sessions: new MemorySessionRepository(),
     // Embedded only: a key per run (tokens live in memory, so they end with the process anyway).
     keyring: generateKeyring('embedded'),
-    config: { sessionTtlSeconds: env.SESSION_TTL_SECONDS, defaultPlan: env.DEFAULT_PLAN, businessPlans: env.BUSINESS_PLANS, planQuotas },
+    config: { ...tokenTuningFromEnv(env), defaultPlan: env.DEFAULT_PLAN, businessPlans: env.BUSINESS_PLANS, planQuotas },
   });
 
   const ratelimitBus = busFor('ratelimit');
@@ -82,10 +82,12 @@ export async function startEmbedded(env: EmbeddedEnv, logger = createLogger({ se
         config: {
           upstreamUrl,
           // Every principal carries its quota; this is only the fallback for one that does not.
-          rateLimit: { ...planQuotas[env.DEFAULT_PLAN], failurePolicy: 'open' },
-          bodyLimitBytes: 16 * 1024,
-          busTimeoutMs: 5000,
-          upstreamTimeoutMs: 30_000,
+          rateLimit: { ...planQuotas[env.DEFAULT_PLAN], failurePolicy: env.RATE_LIMIT_FAILURE_POLICY },
+          bodyLimitBytes: env.BODY_LIMIT_BYTES,
+          busTimeoutMs: env.BUS_TIMEOUT_MS,
+          upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
+          usageFlushMs: env.EDGE_USAGE_FLUSH_MS,
+          keysRefreshMs: env.EDGE_KEYS_REFRESH_MS,
           accountProtection: accountProtectionFromEnv(env),
         },
       },

@@ -2,14 +2,8 @@ import { env } from '@dispatch/runtime';
 import { z } from 'zod';
 import { accountProtectionEnvShape, accountProtectionFromEnv, type AccountProtectionConfig } from './auth/account-protection.js';
 
-export const EdgeEnv = z.object({
-  NATS_URL: env.natsServers(),
-  DISPATCH_NAMESPACE: env.namespace(),
-  EDGE_PORT: env.port(8080),
-  EDGE_HOST: z.string().default('127.0.0.1'),
-  UPSTREAM_URL: env.url(['http', 'https']),
-  RATE_LIMIT_DEFAULT_LIMIT: env.int(1000),
-  RATE_LIMIT_WINDOW_SECONDS: env.int(3600),
+/** Tuning read by the edge and the embedded mode alike (same names, same defaults). */
+export const edgeTuningEnvShape = {
   RATE_LIMIT_FAILURE_POLICY: z.enum(['open', 'closed']).default('open'),
   BODY_LIMIT_BYTES: env.int(16 * 1024),
   BUS_TIMEOUT_MS: env.int(3000),
@@ -18,6 +12,17 @@ export const EdgeEnv = z.object({
   EDGE_USAGE_FLUSH_MS: env.int(5000, 50),
   /** How often the known signing key ids are re-fetched from the token service. */
   EDGE_KEYS_REFRESH_MS: env.int(60_000, 100),
+};
+
+export const EdgeEnv = z.object({
+  NATS_URL: env.natsServers(),
+  DISPATCH_NAMESPACE: env.namespace(),
+  EDGE_PORT: env.port(8080),
+  EDGE_HOST: z.string().default('127.0.0.1'),
+  UPSTREAM_URL: env.url(['http', 'https']),
+  RATE_LIMIT_DEFAULT_LIMIT: env.int(1000),
+  RATE_LIMIT_WINDOW_SECONDS: env.int(3600),
+  ...edgeTuningEnvShape,
   LOG_LEVEL: env.logLevel(),
   /** /healthz, /readyz and /metrics (Prometheus) — never on the public EDGE_PORT. */
   OPS_PORT: env.opsPort(),

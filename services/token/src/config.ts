@@ -90,6 +90,28 @@ export const planEnvShape = {
   RATE_LIMIT_WINDOW_SECONDS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(MAX_QUOTA_WINDOW_SECONDS).optional()),
 };
 
+/** Tuning read by the token service and the embedded mode alike (same names, same defaults). */
+export const tokenTuningEnvShape = {
+  SESSION_TTL_SECONDS: env.int(defaultTokenServiceConfig.sessionTtlSeconds, 60).pipe(z.number().max(30 * 24 * 3600, 'must be at most 30 days')),
+  LAST_USED_FLUSH_MS: env.int(defaultTokenServiceConfig.lastUsedFlushMs, 100),
+  TOKEN_MAX_ACTIVE_PER_BUSINESS: env.int(defaultTokenServiceConfig.maxActiveTokensPerBusiness, 1).pipe(z.number().max(10_000, 'must be at most 10000')),
+  TOKEN_EXPIRY_SWEEP_MS: env.int(defaultTokenServiceConfig.expirySweepMs, 100),
+  TOKEN_KEYS_ANNOUNCE_MS: env.int(defaultTokenServiceConfig.keysAnnounceMs, 100),
+  TOKEN_VALIDATION_CACHE_TTL_MS: env.int(defaultTokenServiceConfig.validationCacheTtlMs, 0).pipe(z.number().max(300_000, 'must be at most 300000 (5 minutes)')),
+  TOKEN_VALIDATION_CACHE_MAX_ENTRIES: env.int(defaultTokenServiceConfig.validationCacheMaxEntries, 0).pipe(z.number().max(1_000_000, 'must be at most 1000000')),
+};
+
+/** The TokenServiceConfig fields the tuning variables set. */
+export const tokenTuningFromEnv = (e: z.output<z.ZodObject<typeof tokenTuningEnvShape>>): Partial<TokenServiceConfig> => ({
+  sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+  lastUsedFlushMs: e.LAST_USED_FLUSH_MS,
+  maxActiveTokensPerBusiness: e.TOKEN_MAX_ACTIVE_PER_BUSINESS,
+  expirySweepMs: e.TOKEN_EXPIRY_SWEEP_MS,
+  keysAnnounceMs: e.TOKEN_KEYS_ANNOUNCE_MS,
+  validationCacheTtlMs: e.TOKEN_VALIDATION_CACHE_TTL_MS,
+  validationCacheMaxEntries: e.TOKEN_VALIDATION_CACHE_MAX_ENTRIES,
+});
+
 /** The environment of the mesh process (`main.ts`). Every problem is reported at once. */
 export const tokenEnvSchema = z
   .object({
@@ -113,13 +135,7 @@ export const tokenEnvSchema = z
       }
     }),
     TOKEN_ACTIVE_KID: z.preprocess(blankToUndefined, z.string().optional()),
-    SESSION_TTL_SECONDS: env.int(defaultTokenServiceConfig.sessionTtlSeconds, 60).pipe(z.number().max(30 * 24 * 3600, 'must be at most 30 days')),
-    LAST_USED_FLUSH_MS: env.int(defaultTokenServiceConfig.lastUsedFlushMs, 100),
-    TOKEN_MAX_ACTIVE_PER_BUSINESS: env.int(defaultTokenServiceConfig.maxActiveTokensPerBusiness, 1).pipe(z.number().max(10_000, 'must be at most 10000')),
-    TOKEN_EXPIRY_SWEEP_MS: env.int(defaultTokenServiceConfig.expirySweepMs, 100),
-    TOKEN_KEYS_ANNOUNCE_MS: env.int(defaultTokenServiceConfig.keysAnnounceMs, 100),
-    TOKEN_VALIDATION_CACHE_TTL_MS: env.int(defaultTokenServiceConfig.validationCacheTtlMs, 0).pipe(z.number().max(300_000, 'must be at most 300000 (5 minutes)')),
-    TOKEN_VALIDATION_CACHE_MAX_ENTRIES: env.int(defaultTokenServiceConfig.validationCacheMaxEntries, 0).pipe(z.number().max(1_000_000, 'must be at most 1000000')),
+    ...tokenTuningEnvShape,
     ...planEnvShape,
     LOG_LEVEL: env.logLevel(),
     OPS_PORT: env.opsPort(),

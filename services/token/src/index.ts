@@ -5,6 +5,8 @@ export {
   resolveTokenServiceConfig,
   resolvePlanQuotas,
   planEnvShape,
+  tokenTuningEnvShape,
+  tokenTuningFromEnv,
   tokenDbName,
   tokenEnvSchema,
   type TokenEnv,

@@ -1,7 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import { connectNatsBus, type NatsBus } from '@dispatch/bus';
 import { Lifecycle, createLogger, metrics, runMain, startOpsServer } from '@dispatch/runtime';
-import { loadTokenEnv, resolvePlanQuotas, tokenDbName } from './config.js';
+import { loadTokenEnv, resolvePlanQuotas, tokenDbName, tokenTuningFromEnv } from './config.js';
 import { keyringFromConfig } from './keys/keyring.js';
 import { createTokenService } from './service.js';
 import { createMongoTokenStores } from './store/mongo-stores.js';
@@ -42,13 +42,7 @@ await runMain('token', async () => {
     activity: stores.activity,
     keyring,
     config: {
-      sessionTtlSeconds: config.SESSION_TTL_SECONDS,
-      lastUsedFlushMs: config.LAST_USED_FLUSH_MS,
-      maxActiveTokensPerBusiness: config.TOKEN_MAX_ACTIVE_PER_BUSINESS,
-      expirySweepMs: config.TOKEN_EXPIRY_SWEEP_MS,
-      keysAnnounceMs: config.TOKEN_KEYS_ANNOUNCE_MS,
-      validationCacheTtlMs: config.TOKEN_VALIDATION_CACHE_TTL_MS,
-      validationCacheMaxEntries: config.TOKEN_VALIDATION_CACHE_MAX_ENTRIES,
+      ...tokenTuningFromEnv(config),
       defaultPlan: config.DEFAULT_PLAN,
       businessPlans: config.BUSINESS_PLANS,
       planQuotas: resolvePlanQuotas(config.DEFAULT_PLAN, config.RATE_LIMIT_DEFAULT_LIMIT, config.RATE_LIMIT_WINDOW_SECONDS),
