@@ -7,7 +7,16 @@ let smtp: SmtpSink;
 let app: Embedded;
 
 const envFor = (extra: Record<string, string> = {}) =>
-  EmbeddedEnv.parse({ EDGE_PORT: '0', SMTP_URL: smtp.url, DISPATCH_NAMESPACE: uniqueNamespace('emba'), LOG_LEVEL: 'silent', ...accountsEnv, ...extra });
+  EmbeddedEnv.parse({
+    EDGE_PORT: '0',
+    SMTP_URL: smtp.url,
+    DISPATCH_NAMESPACE: uniqueNamespace('emba'),
+    LOG_LEVEL: 'silent',
+    // scrypt runs in-process here: on a loaded machine a burst of logins can take longer than the 3 s default.
+    BUS_TIMEOUT_MS: '10000',
+    ...accountsEnv,
+    ...extra,
+  });
 
 beforeAll(async () => {
   smtp = await SmtpSink.start();
