@@ -9,3 +9,4 @@ export * from './scopes.js';
 export * from './messages/ratelimit.js';
 export * from './messages/health.js';
 export * from './openapi.js';
+export * from './messages/alerts.js';
