@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@dispatch/runtime';
-import { loadTokenEnv, resolveTokenServiceConfig, tokenDbName } from './config.js';
+import { defaultAlertSettings } from './alerts/settings.js';
+import { alertDefaultsFromEnv, loadTokenEnv, resolveTokenServiceConfig, tokenDbName } from './config.js';
 
 const key = (fill: number) => Buffer.alloc(32, fill).toString('base64url');
 const base = {
@@ -34,10 +35,23 @@ describe('token environment', () => {
       TOKEN_KEYS_ANNOUNCE_MS: 60000,
       TOKEN_VALIDATION_CACHE_TTL_MS: 30000,
       TOKEN_VALIDATION_CACHE_MAX_ENTRIES: 10000,
+      ALERTS_ENABLED: 'true',
+      ALERT_INVALID_USE_MIN_ATTEMPTS: 1,
+      ALERT_RATE_SPIKE_FACTOR: 10,
+      ALERT_RATE_SPIKE_MIN_CALLS: 100,
+      ALERT_BASELINE_MINUTES: 60,
+      ALERT_IP_SPREAD_FACTOR: 3,
+      ALERT_IP_SPREAD_MIN_DISTINCT: 10,
+      ALERT_IP_WINDOW_MINUTES: 10,
+      ALERT_UNAUTHORIZED_BURST_MIN: 50,
+      ALERT_INCIDENT_WINDOW_MINUTES: 60,
       LOG_LEVEL: 'info',
       OPS_PORT: 9464,
     });
     expect(tokenDbName(cfg)).toBe('dispatch_token');
+    expect(alertDefaultsFromEnv(cfg)).toEqual(defaultAlertSettings);
+    expect(alertDefaultsFromEnv(loadTokenEnv({ ...base, ALERTS_ENABLED: 'false', ALERT_RATE_SPIKE_FACTOR: '4.5' }))).toMatchObject({ enabled: false, rateSpikeFactor: 4.5 });
+    expect(() => loadTokenEnv({ ...base, ALERT_RATE_SPIKE_FACTOR: '1', ALERT_BASELINE_MINUTES: '2000' })).toThrow(/ALERT_RATE_SPIKE_FACTOR[\s\S]*ALERT_BASELINE_MINUTES|ALERT_BASELINE_MINUTES[\s\S]*ALERT_RATE_SPIKE_FACTOR/);
   });
 
   it('reads every variable', () => {
@@ -90,6 +104,7 @@ describe('service config', () => {
       identityTimeoutMs: 2000,
       validationCacheTtlMs: 30_000,
       validationCacheMaxEntries: 10_000,
+      alertDefaults: defaultAlertSettings,
       instance: 'i1',
     });
     expect(resolveTokenServiceConfig().instance).toMatch(/-\d+-[0-9a-f]{6}$/);

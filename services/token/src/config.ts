@@ -2,6 +2,8 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { env, loadConfig } from '@dispatch/runtime';
+import type { AlertSettings } from '@dispatch/contracts';
+import { defaultAlertSettings } from './alerts/settings.js';
 import { KeyringError, parseSigningKeys } from './keys/keyring.js';
 
 /** What the token service needs at run time, in either mode. */
@@ -24,6 +26,8 @@ export interface TokenServiceConfig {
   validationCacheTtlMs: number;
   /** Entries of the validation cache, least recently used evicted first (default 10000). */
   validationCacheMaxEntries: number;
+  /** Alert thresholds of every business that has not changed them (env `ALERT_*`). */
+  alertDefaults: AlertSettings;
   /** This instance's name in ping replies. */
   instance: string;
 }
@@ -51,6 +55,7 @@ export function resolveTokenServiceConfig(input: Partial<TokenServiceConfig> = {
     identityTimeoutMs: input.identityTimeoutMs ?? defaultTokenServiceConfig.identityTimeoutMs,
     validationCacheTtlMs: input.validationCacheTtlMs ?? defaultTokenServiceConfig.validationCacheTtlMs,
     validationCacheMaxEntries: input.validationCacheMaxEntries ?? defaultTokenServiceConfig.validationCacheMaxEntries,
+    alertDefaults: input.alertDefaults ?? defaultAlertSettings,
     instance: input.instance ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
   };
 }
@@ -87,6 +92,16 @@ export const tokenEnvSchema = z
     TOKEN_KEYS_ANNOUNCE_MS: env.int(defaultTokenServiceConfig.keysAnnounceMs, 100),
     TOKEN_VALIDATION_CACHE_TTL_MS: env.int(defaultTokenServiceConfig.validationCacheTtlMs, 0).pipe(z.number().max(300_000, 'must be at most 300000 (5 minutes)')),
     TOKEN_VALIDATION_CACHE_MAX_ENTRIES: env.int(defaultTokenServiceConfig.validationCacheMaxEntries, 0).pipe(z.number().max(1_000_000, 'must be at most 1000000')),
+    ALERTS_ENABLED: z.enum(['true', 'false']).default('true'),
+    ALERT_INVALID_USE_MIN_ATTEMPTS: env.int(defaultAlertSettings.invalidUseMinAttempts),
+    ALERT_RATE_SPIKE_FACTOR: z.coerce.number().min(1.5).max(1000).default(defaultAlertSettings.rateSpikeFactor),
+    ALERT_RATE_SPIKE_MIN_CALLS: env.int(defaultAlertSettings.rateSpikeMinCalls),
+    ALERT_BASELINE_MINUTES: env.int(defaultAlertSettings.baselineMinutes).pipe(z.number().max(1440, 'must be at most 1440')),
+    ALERT_IP_SPREAD_FACTOR: z.coerce.number().min(1.5).max(1000).default(defaultAlertSettings.ipSpreadFactor),
+    ALERT_IP_SPREAD_MIN_DISTINCT: env.int(defaultAlertSettings.ipSpreadMinDistinct),
+    ALERT_IP_WINDOW_MINUTES: env.int(defaultAlertSettings.ipWindowMinutes).pipe(z.number().max(60, 'must be at most 60')),
+    ALERT_UNAUTHORIZED_BURST_MIN: env.int(defaultAlertSettings.unauthorizedBurstMin),
+    ALERT_INCIDENT_WINDOW_MINUTES: env.int(defaultAlertSettings.incidentWindowMinutes).pipe(z.number().max(1440, 'must be at most 1440')),
     LOG_LEVEL: env.logLevel(),
     OPS_PORT: env.opsPort(),
   })
@@ -110,6 +125,20 @@ export type TokenEnv = z.output<typeof tokenEnvSchema>;
 export function loadTokenEnv(source: NodeJS.ProcessEnv = process.env): TokenEnv {
   return loadConfig('token', tokenEnvSchema, source);
 }
+
+/** The alert defaults from the environment (`ALERTS_ENABLED`, `ALERT_*`). */
+export const alertDefaultsFromEnv = (cfg: TokenEnv): AlertSettings => ({
+  enabled: cfg.ALERTS_ENABLED === 'true',
+  invalidUseMinAttempts: cfg.ALERT_INVALID_USE_MIN_ATTEMPTS,
+  rateSpikeFactor: cfg.ALERT_RATE_SPIKE_FACTOR,
+  rateSpikeMinCalls: cfg.ALERT_RATE_SPIKE_MIN_CALLS,
+  baselineMinutes: cfg.ALERT_BASELINE_MINUTES,
+  ipSpreadFactor: cfg.ALERT_IP_SPREAD_FACTOR,
+  ipSpreadMinDistinct: cfg.ALERT_IP_SPREAD_MIN_DISTINCT,
+  ipWindowMinutes: cfg.ALERT_IP_WINDOW_MINUTES,
+  unauthorizedBurstMin: cfg.ALERT_UNAUTHORIZED_BURST_MIN,
+  incidentWindowMinutes: cfg.ALERT_INCIDENT_WINDOW_MINUTES,
+});
 
 /** `<namespace>_token` unless TOKEN_DB_NAME overrides it. */
 export const tokenDbName = (cfg: Pick<TokenEnv, 'DISPATCH_NAMESPACE' | 'TOKEN_DB_NAME'>): string =>

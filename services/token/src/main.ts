@@ -1,7 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import { connectNatsBus, type NatsBus } from '@dispatch/bus';
 import { Lifecycle, createLogger, metrics, runMain, startOpsServer } from '@dispatch/runtime';
-import { loadTokenEnv, tokenDbName } from './config.js';
+import { alertDefaultsFromEnv, loadTokenEnv, tokenDbName } from './config.js';
 import { keyringFromConfig } from './keys/keyring.js';
 import { createTokenService } from './service.js';
 import { createMongoTokenStores } from './store/mongo-stores.js';
@@ -40,6 +40,8 @@ await runMain('token', async () => {
     sessions: stores.sessions,
     audit: stores.audit,
     activity: stores.activity,
+    alerts: stores.alerts,
+    alertSettings: stores.alertSettings,
     keyring,
     config: {
       sessionTtlSeconds: config.SESSION_TTL_SECONDS,
@@ -49,6 +51,7 @@ await runMain('token', async () => {
       keysAnnounceMs: config.TOKEN_KEYS_ANNOUNCE_MS,
       validationCacheTtlMs: config.TOKEN_VALIDATION_CACHE_TTL_MS,
       validationCacheMaxEntries: config.TOKEN_VALIDATION_CACHE_MAX_ENTRIES,
+      alertDefaults: alertDefaultsFromEnv(config),
     },
     storesReady: stores.isReady,
   });
