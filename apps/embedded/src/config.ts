@@ -1,5 +1,6 @@
 import { env } from '@dispatch/runtime';
 import { accountProtectionEnvShape } from '@dispatch/edge';
+import { alertEnvShape } from '@dispatch/token';
 import { z } from 'zod';
 
 /** The embedded default reads the same variable names as the mesh services. */
@@ -21,7 +22,10 @@ export const EmbeddedEnv = z.object({
   VERIFICATION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   INVITE_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(168),
   PASSWORD_RESET_TTL_MINUTES: z.coerce.number().positive().max(24 * 60).default(60),
+  NOTIFICATION_WEBHOOK_MAX_DELIVER: env.int(8),
+  NOTIFICATION_WEBHOOK_TIMEOUT_MS: env.int(10_000),
   LOG_LEVEL: env.logLevel(),
   ...accountProtectionEnvShape,
+  ...alertEnvShape,
 });
 export type EmbeddedEnv = z.output<typeof EmbeddedEnv>;

@@ -5,7 +5,7 @@ import { OutboxMailer, SmtpMailer, createNotificationService, type Mailer } from
 import { startOrdersUpstream, type OrdersUpstream } from '@dispatch/orders-upstream';
 import { MemoryLimiter, createRateLimitService } from '@dispatch/ratelimit';
 import { createLogger, type Logger } from '@dispatch/runtime';
-import { MemoryApiTokenRepository, MemorySessionRepository, createTokenService, generateKeyring } from '@dispatch/token';
+import { MemoryApiTokenRepository, MemorySessionRepository, alertDefaultsFromEnv, createTokenService, generateKeyring } from '@dispatch/token';
 import type { EmbeddedEnv } from './config.js';
 
 export interface Embedded {
@@ -56,7 +56,7 @@ export async function startEmbedded(env: EmbeddedEnv, logger = createLogger({ se
     sessions: new MemorySessionRepository(),
     // Embedded only: a key per run (tokens live in memory, so they end with the process anyway).
     keyring: generateKeyring('embedded'),
-    config: { sessionTtlSeconds: env.SESSION_TTL_SECONDS },
+    config: { sessionTtlSeconds: env.SESSION_TTL_SECONDS, alertDefaults: alertDefaultsFromEnv(env) },
   });
 
   const ratelimitBus = busFor('ratelimit');
@@ -99,7 +99,12 @@ export async function startEmbedded(env: EmbeddedEnv, logger = createLogger({ se
     bus: notificationBus,
     logger: logger.child({ component: 'notification' }),
     mailer,
-    config: { publicUrl: env.PUBLIC_URL ?? edge.url },
+    // Delivery claims, webhooks and parked records in memory (the same interface as the mesh's JetStream KV).
+    config: {
+      publicUrl: env.PUBLIC_URL ?? edge.url,
+      webhookMaxDeliver: env.NOTIFICATION_WEBHOOK_MAX_DELIVER,
+      webhookTimeoutMs: env.NOTIFICATION_WEBHOOK_TIMEOUT_MS,
+    },
   });
   await notification.start();
 

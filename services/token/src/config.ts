@@ -62,6 +62,20 @@ export function resolveTokenServiceConfig(input: Partial<TokenServiceConfig> = {
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
+/** `ALERTS_ENABLED` and `ALERT_*`: the alert thresholds of every business that has not changed them (token service and embedded). */
+export const alertEnvShape = {
+  ALERTS_ENABLED: z.enum(['true', 'false']).default('true'),
+  ALERT_INVALID_USE_MIN_ATTEMPTS: env.int(defaultAlertSettings.invalidUseMinAttempts),
+  ALERT_RATE_SPIKE_FACTOR: z.coerce.number().min(1.5).max(1000).default(defaultAlertSettings.rateSpikeFactor),
+  ALERT_RATE_SPIKE_MIN_CALLS: env.int(defaultAlertSettings.rateSpikeMinCalls),
+  ALERT_BASELINE_MINUTES: env.int(defaultAlertSettings.baselineMinutes).pipe(z.number().max(1440, 'must be at most 1440')),
+  ALERT_IP_SPREAD_FACTOR: z.coerce.number().min(1.5).max(1000).default(defaultAlertSettings.ipSpreadFactor),
+  ALERT_IP_SPREAD_MIN_DISTINCT: env.int(defaultAlertSettings.ipSpreadMinDistinct),
+  ALERT_IP_WINDOW_MINUTES: env.int(defaultAlertSettings.ipWindowMinutes).pipe(z.number().max(60, 'must be at most 60')),
+  ALERT_UNAUTHORIZED_BURST_MIN: env.int(defaultAlertSettings.unauthorizedBurstMin),
+  ALERT_INCIDENT_WINDOW_MINUTES: env.int(defaultAlertSettings.incidentWindowMinutes).pipe(z.number().max(1440, 'must be at most 1440')),
+};
+
 /** The environment of the mesh process (`main.ts`). Every problem is reported at once. */
 export const tokenEnvSchema = z
   .object({
@@ -92,16 +106,7 @@ export const tokenEnvSchema = z
     TOKEN_KEYS_ANNOUNCE_MS: env.int(defaultTokenServiceConfig.keysAnnounceMs, 100),
     TOKEN_VALIDATION_CACHE_TTL_MS: env.int(defaultTokenServiceConfig.validationCacheTtlMs, 0).pipe(z.number().max(300_000, 'must be at most 300000 (5 minutes)')),
     TOKEN_VALIDATION_CACHE_MAX_ENTRIES: env.int(defaultTokenServiceConfig.validationCacheMaxEntries, 0).pipe(z.number().max(1_000_000, 'must be at most 1000000')),
-    ALERTS_ENABLED: z.enum(['true', 'false']).default('true'),
-    ALERT_INVALID_USE_MIN_ATTEMPTS: env.int(defaultAlertSettings.invalidUseMinAttempts),
-    ALERT_RATE_SPIKE_FACTOR: z.coerce.number().min(1.5).max(1000).default(defaultAlertSettings.rateSpikeFactor),
-    ALERT_RATE_SPIKE_MIN_CALLS: env.int(defaultAlertSettings.rateSpikeMinCalls),
-    ALERT_BASELINE_MINUTES: env.int(defaultAlertSettings.baselineMinutes).pipe(z.number().max(1440, 'must be at most 1440')),
-    ALERT_IP_SPREAD_FACTOR: z.coerce.number().min(1.5).max(1000).default(defaultAlertSettings.ipSpreadFactor),
-    ALERT_IP_SPREAD_MIN_DISTINCT: env.int(defaultAlertSettings.ipSpreadMinDistinct),
-    ALERT_IP_WINDOW_MINUTES: env.int(defaultAlertSettings.ipWindowMinutes).pipe(z.number().max(60, 'must be at most 60')),
-    ALERT_UNAUTHORIZED_BURST_MIN: env.int(defaultAlertSettings.unauthorizedBurstMin),
-    ALERT_INCIDENT_WINDOW_MINUTES: env.int(defaultAlertSettings.incidentWindowMinutes).pipe(z.number().max(1440, 'must be at most 1440')),
+    ...alertEnvShape,
     LOG_LEVEL: env.logLevel(),
     OPS_PORT: env.opsPort(),
   })
@@ -127,7 +132,7 @@ export function loadTokenEnv(source: NodeJS.ProcessEnv = process.env): TokenEnv 
 }
 
 /** The alert defaults from the environment (`ALERTS_ENABLED`, `ALERT_*`). */
-export const alertDefaultsFromEnv = (cfg: TokenEnv): AlertSettings => ({
+export const alertDefaultsFromEnv = (cfg: z.output<z.ZodObject<typeof alertEnvShape>>): AlertSettings => ({
   enabled: cfg.ALERTS_ENABLED === 'true',
   invalidUseMinAttempts: cfg.ALERT_INVALID_USE_MIN_ATTEMPTS,
   rateSpikeFactor: cfg.ALERT_RATE_SPIKE_FACTOR,

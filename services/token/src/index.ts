@@ -6,6 +6,7 @@ export {
   tokenDbName,
   tokenEnvSchema,
   alertDefaultsFromEnv,
+  alertEnvShape,
   type TokenEnv,
   type TokenServiceConfig,
 } from './config.js';
