@@ -13,6 +13,6 @@ export { DeliveryLog, type Channel, type ClaimResult } from './delivery/delivery
 export { ParkedLog } from './delivery/parked-log.js';
 export type { KvStore, KvEntry } from './store/kv-store.js';
 export { MemoryKvStore } from './store/memory-kv-store.js';
-export { JetStreamKvStore, notificationBucketName } from './store/jetstream-kv-store.js';
+export { JetStreamKvStore, notificationBucketName, webhookBucketName } from './store/jetstream-kv-store.js';
 export { EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader, verifySignature } from './webhooks/signature.js';
 export { NotificationEnv, mailDomain } from './config.js';

@@ -45,6 +45,8 @@ export interface NotificationServiceDeps {
    * shared by every instance); defaults to one in-memory store per process (embedded mode).
    */
   store?: KvStore;
+  /** Alert webhooks (signing secrets as-is): a KV bucket without expiry in the mesh; defaults to `store`. */
+  webhookStore?: KvStore;
 }
 
 export interface NotificationService {
@@ -75,7 +77,7 @@ export function createNotificationService(deps: NotificationServiceDeps): Notifi
   const store = deps.store ?? processStore;
   const deliveries = new DeliveryLog(store, config.claimStaleMs ?? 120_000);
   const parked = new ParkedLog(store);
-  const webhooks = new WebhookRegistry(store);
+  const webhooks = new WebhookRegistry(deps.webhookStore ?? store);
   const send = createEventMailSender({
     mailer,
     templates: { publicUrl: config.publicUrl },

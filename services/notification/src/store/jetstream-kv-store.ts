@@ -4,12 +4,16 @@ import type { KvEntry, KvStore } from './kv-store.js';
 type NatsConnection = NatsBus['nc'];
 type KV = Awaited<ReturnType<ReturnType<NatsConnection['jetstream']>['views']['kv']>>;
 
-/** The KV bucket of a namespace's notification service. */
+/** The KV bucket of a namespace's notification service: delivery claims and parked records (expiring). */
 export const notificationBucketName = (namespace: string): string => `dispatch_notification_${namespace.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+/** The KV bucket of a namespace's alert webhooks (kept until replaced or deleted). */
+export const webhookBucketName = (namespace: string): string => `dispatch_webhooks_${namespace.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
 export interface JetStreamKvOptions {
-  /** How long entries are kept (delivery claims need to outlive the event stream's retention). */
+  /** How long entries are kept (delivery claims need to outlive the event stream's retention); 0 = forever. */
   ttlMs: number;
+  /** Bucket name (default: `notificationBucketName(namespace)`). */
+  bucket?: string;
 }
 
 /**
@@ -20,7 +24,7 @@ export class JetStreamKvStore implements KvStore {
   private constructor(private readonly kv: KV) {}
 
   static async open(nc: NatsConnection, namespace: string, options: JetStreamKvOptions): Promise<JetStreamKvStore> {
-    const kv = await nc.jetstream().views.kv(notificationBucketName(namespace), { history: 1, ttl: options.ttlMs });
+    const kv = await nc.jetstream().views.kv(options.bucket ?? notificationBucketName(namespace), { history: 1, ttl: options.ttlMs });
     return new JetStreamKvStore(kv);
   }
 

@@ -6,7 +6,7 @@ import { createLogger, metrics, newId } from '@dispatch/runtime';
 import { startInfra, uniqueNamespace, waitUntil, type Infra } from '@dispatch/testkit';
 import type { Mailer, OutgoingMail } from '../mail/mailer.js';
 import { createNotificationService, type NotificationService } from '../service.js';
-import { JetStreamKvStore } from '../store/jetstream-kv-store.js';
+import { JetStreamKvStore, webhookBucketName } from '../store/jetstream-kv-store.js';
 import { verifySignature } from './signature.js';
 
 /** A real HTTP receiver on 127.0.0.1 that answers the statuses it is given, in order, then 200. */
@@ -71,6 +71,7 @@ describe('alert webhooks over NATS JetStream', () => {
     const publisher = await connectNatsBus({ servers: infra.natsUrl, namespace, logger, name: 'publisher' });
     if (!(bus instanceof NatsBus)) throw new Error('nats bus expected');
     const store = await JetStreamKvStore.open(bus.nc, namespace, { ttlMs: 3600_000 });
+    const webhookStore = await JetStreamKvStore.open(bus.nc, namespace, { ttlMs: 0, bucket: webhookBucketName(namespace) });
     const parked: DomainEvent[] = [];
     const mailer = new NullMailer();
     const service: NotificationService = createNotificationService({
@@ -78,6 +79,7 @@ describe('alert webhooks over NATS JetStream', () => {
       logger,
       mailer,
       store,
+      webhookStore,
       config: { publicUrl: 'http://portal.test', webhookMaxDeliver, webhookTimeoutMs: 5_000 },
       onParked: (event, _err, channel) => void (channel === 'webhook' && parked.push(event)),
     });
