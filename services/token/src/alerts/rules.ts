@@ -35,7 +35,7 @@ export function invalidUse(history: readonly ActivityEntity[], minute: Date, s: 
   const ips = [...new Set(attempts.map((e) => e.ip))].slice(0, 20);
   return {
     kind: 'token.invalid_use',
-    summary: `An ${state} API token was used ${count} time(s) since ${new Date(start).toISOString()}.`,
+    summary: `${state === 'revoked' ? 'A revoked' : 'An expired'} API token was used ${count} time(s) since ${new Date(start).toISOString()}.`,
     details: { reason: state, attempts: count, ips, routes: [...new Set(attempts.map((e) => `${e.method} ${e.route}`))].slice(0, 20) },
   };
 }
