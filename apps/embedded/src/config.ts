@@ -24,6 +24,7 @@ export const EmbeddedEnv = z.object({
   PASSWORD_RESET_TTL_MINUTES: z.coerce.number().positive().max(24 * 60).default(60),
   NOTIFICATION_WEBHOOK_MAX_DELIVER: env.int(8),
   NOTIFICATION_WEBHOOK_TIMEOUT_MS: env.int(10_000),
+  NOTIFICATION_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: env.logLevel(),
   ...accountProtectionEnvShape,
   ...alertEnvShape,

@@ -104,6 +104,7 @@ export async function startEmbedded(env: EmbeddedEnv, logger = createLogger({ se
       publicUrl: env.PUBLIC_URL ?? edge.url,
       webhookMaxDeliver: env.NOTIFICATION_WEBHOOK_MAX_DELIVER,
       webhookTimeoutMs: env.NOTIFICATION_WEBHOOK_TIMEOUT_MS,
+      webhookAllowPrivateTargets: env.NOTIFICATION_WEBHOOK_ALLOW_PRIVATE === 'true',
     },
   });
   await notification.start();

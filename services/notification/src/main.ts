@@ -52,6 +52,7 @@ await runMain(SERVICE, async () => {
       maxDeliver: env.NOTIFICATION_MAX_DELIVER,
       webhookMaxDeliver: env.NOTIFICATION_WEBHOOK_MAX_DELIVER,
       webhookTimeoutMs: env.NOTIFICATION_WEBHOOK_TIMEOUT_MS,
+      webhookAllowPrivateTargets: env.NOTIFICATION_WEBHOOK_ALLOW_PRIVATE === 'true',
       messageIdDomain: mailDomain(env.MAIL_FROM),
     },
   });

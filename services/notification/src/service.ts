@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Bus, Subscription } from '@dispatch/bus';
-import type { DomainEvent } from '@dispatch/contracts';
+import { errors, type DomainEvent } from '@dispatch/contracts';
 import type { Logger } from '@dispatch/runtime';
 import { DeliveryLog, type Channel } from './delivery/delivery-log.js';
 import { ParkedLog } from './delivery/parked-log.js';
@@ -10,6 +10,7 @@ import { MemoryKvStore } from './store/memory-kv-store.js';
 import { mailedEventTypes } from './templates/index.js';
 import { createEventMailSender } from './use-cases/send-event-mail.js';
 import { createWebhookDeliverer } from './webhooks/deliver-webhook.js';
+import { webhookTargetProblem } from './webhooks/target-policy.js';
 import { WebhookRegistry } from './webhooks/webhook-registry.js';
 
 export interface NotificationConfig {
@@ -21,6 +22,8 @@ export interface NotificationConfig {
   webhookMaxDeliver?: number;
   /** Milliseconds one webhook POST may take (default 10 000). */
   webhookTimeoutMs?: number;
+  /** Whether alert webhooks may target private, loopback or link-local addresses (default false: SSRF guard). */
+  webhookAllowPrivateTargets?: boolean;
   /** Milliseconds after which a claim left `sending` (crashed instance) may be taken over (default 120 000). */
   claimStaleMs?: number;
   /** Milliseconds before an unacknowledged delivery is redelivered (bus default when omitted). */
@@ -84,7 +87,13 @@ export function createNotificationService(deps: NotificationServiceDeps): Notifi
     deliveries,
     messageIdDomain: config.messageIdDomain ?? 'dispatch.localhost',
   });
-  const deliverWebhook = createWebhookDeliverer({ webhooks, deliveries, timeoutMs: config.webhookTimeoutMs ?? 10_000 });
+  const allowPrivateTargets = config.webhookAllowPrivateTargets ?? false;
+  const deliverWebhook = createWebhookDeliverer({ webhooks, deliveries, timeoutMs: config.webhookTimeoutMs ?? 10_000, allowPrivateTargets });
+  const registerWebhook = async (businessId: string, url: string) => {
+    const problem = await webhookTargetProblem(url, allowPrivateTargets);
+    if (problem) throw errors.validation('Request body is invalid', { fields: { url: problem } });
+    return webhooks.register(businessId, url);
+  };
   const durable = config.durableName ?? 'notification';
   let subscriptions: Subscription[] = [];
   let consumers: Subscription[] = [];
@@ -119,7 +128,7 @@ export function createNotificationService(deps: NotificationServiceDeps): Notifi
           instance,
           ready: bus.isConnected() && consumers.length > 0,
         })),
-        bus.serve('notification.putWebhook', (req) => webhooks.register(req.businessId, req.url)),
+        bus.serve('notification.putWebhook', (req) => registerWebhook(req.businessId, req.url)),
         bus.serve('notification.getWebhook', async (req) => ({ webhook: await webhooks.info(req.businessId) })),
         bus.serve('notification.deleteWebhook', async (req) => ({ deleted: await webhooks.remove(req.businessId) })),
         bus.serve('notification.listParked', async () => ({ parked: await parked.list() })),

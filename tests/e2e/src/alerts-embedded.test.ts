@@ -15,7 +15,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 beforeAll(async () => {
   smtp = await SmtpSink.start();
   app = await startEmbedded(
-    EmbeddedEnv.parse({ EDGE_PORT: '0', SMTP_URL: smtp.url, DISPATCH_NAMESPACE: uniqueNamespace('emba'), LOG_LEVEL: 'silent', ALERT_RATE_SPIKE_FACTOR: '7' }),
+    EmbeddedEnv.parse({ EDGE_PORT: '0', SMTP_URL: smtp.url, DISPATCH_NAMESPACE: uniqueNamespace('emba'), LOG_LEVEL: 'silent', ALERT_RATE_SPIKE_FACTOR: '7', NOTIFICATION_WEBHOOK_ALLOW_PRIVATE: 'true' }),
   );
   api = new Api(app.edgeUrl);
 });
@@ -31,6 +31,7 @@ describe('alerts in the embedded default', () => {
     const settings = await api.get('/api/v1/alerts/settings', { token: owner.session });
     expect(settings.body.data.settings.rateSpikeFactor).toBe(7);
 
+    // The default refuses private targets (SSRF guard); this app allows them for the local receiver.
     const receiver = await new Receiver().start();
     try {
       const registered = await api.call('PUT', '/api/v1/alerts/webhook', { url: receiver.url }, { token: owner.session });

@@ -24,7 +24,8 @@ beforeAll(async () => {
     namespace: uniqueNamespace('alr'),
     smtpUrl: smtp.url,
     instances: { notification: 2 },
-    env: { EDGE_USAGE_FLUSH_MS: '300', BUS_TIMEOUT_MS: '20000', RATE_LIMIT_DEFAULT_LIMIT: '1000000' },
+    // The webhook receiver listens on 127.0.0.1: allow private targets here (refused by default).
+    env: { EDGE_USAGE_FLUSH_MS: '300', BUS_TIMEOUT_MS: '20000', RATE_LIMIT_DEFAULT_LIMIT: '1000000', NOTIFICATION_WEBHOOK_ALLOW_PRIVATE: 'true' },
   });
   const url = mesh.edgeUrls[0];
   if (!url) throw new Error('no edge');

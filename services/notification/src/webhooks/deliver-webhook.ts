@@ -3,6 +3,7 @@ import type { Logger } from '@dispatch/runtime';
 import type { DeliveryLog } from '../delivery/delivery-log.js';
 import { DeliveryBusyError } from '../use-cases/send-event-mail.js';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader } from './signature.js';
+import { webhookTargetProblem } from './target-policy.js';
 import type { WebhookRegistry } from './webhook-registry.js';
 
 export type WebhookOutcome = 'delivered' | 'duplicate' | 'no-webhook';
@@ -11,6 +12,8 @@ export interface WebhookDelivererDeps {
   webhooks: WebhookRegistry;
   deliveries: DeliveryLog;
   timeoutMs: number;
+  /** Whether webhooks may target private, loopback or link-local addresses (default false). */
+  allowPrivateTargets?: boolean;
   now?: () => Date;
 }
 
@@ -36,6 +39,11 @@ export function createWebhookDeliverer(deps: WebhookDelivererDeps): (event: Doma
     const claim = await deps.deliveries.claim('webhook', event.id);
     if (claim === 'done') return 'duplicate';
     if (claim === 'busy') throw new DeliveryBusyError(event.id);
+    const problem = await webhookTargetProblem(hook.url, deps.allowPrivateTargets ?? false);
+    if (problem) {
+      await deps.deliveries.release('webhook', event.id);
+      throw new Error(`webhook target refused: ${problem}`);
+    }
     const body = webhookBody(alert);
     const timestamp = Math.floor(now().getTime() / 1000);
     try {

@@ -64,7 +64,7 @@ describe('alert webhooks over NATS JetStream', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  const setup = async (webhookMaxDeliver = 4) => {
+  const setup = async (webhookMaxDeliver = 4, webhookAllowPrivateTargets = true) => {
     if (!infra) throw new Error('nats not started');
     const namespace = uniqueNamespace('wh');
     const bus = await connectNatsBus({ servers: infra.natsUrl, namespace, logger, name: 'notification' });
@@ -80,7 +80,7 @@ describe('alert webhooks over NATS JetStream', () => {
       mailer,
       store,
       webhookStore,
-      config: { publicUrl: 'http://portal.test', webhookMaxDeliver, webhookTimeoutMs: 5_000 },
+      config: { publicUrl: 'http://portal.test', webhookMaxDeliver, webhookTimeoutMs: 5_000, webhookAllowPrivateTargets },
       onParked: (event, _err, channel) => void (channel === 'webhook' && parked.push(event)),
     });
     await service.start();
@@ -161,6 +161,16 @@ describe('alert webhooks over NATS JetStream', () => {
     expect(list.parked).toEqual([expect.objectContaining({ eventId: event.id, channel: 'webhook', attempts: 4, error: 'webhook answered 500' })]);
     const after = (await metrics.notificationsParked.get()).values.find((v) => v.labels['channel'] === 'webhook')?.value ?? 0;
     expect(after - before).toBe(1);
+  });
+
+  it('SSRF guard (the default): private, loopback and link-local targets are refused at registration', async () => {
+    const { publisher, businessId } = await setup(4, false);
+    for (const url of ['http://127.0.0.1:9000/h', 'http://10.1.2.3/h', 'http://169.254.169.254/latest', 'http://[::1]:80/', 'http://192.168.1.10/', 'http://[::ffff:127.0.0.1]/', 'http://localhost:8080/']) {
+      await expect(publisher.request('notification.putWebhook', { businessId, url }), url).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    }
+    expect(await publisher.request('notification.getWebhook', { businessId })).toEqual({ webhook: null });
+    // a public literal address passes the check (nothing is called at registration)
+    expect((await publisher.request('notification.putWebhook', { businessId, url: 'https://93.184.215.14/hook' })).url).toBe('https://93.184.215.14/hook');
   });
 
   it('webhook registration: replace gives a new secret; delete; a bad url is refused', async () => {
