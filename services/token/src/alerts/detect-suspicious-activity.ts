@@ -1,6 +1,6 @@
 import type { AlertSettings, DomainEvent } from '@dispatch/contracts';
 import type { Logger } from '@dispatch/runtime';
-import type { ActivityRepository } from '../store/activity-repository.js';
+import type { ActivityEntity, ActivityRepository } from '../store/activity-repository.js';
 import type { ApiTokenRepository } from '../store/api-token-repository.js';
 import { effectiveExpiry } from '../use-cases/token-record.js';
 import { raiseAlert, type RaiseAlertDeps } from './raise-alert.js';
@@ -55,20 +55,36 @@ export async function detectSuspiciousActivity(deps: DetectorDeps, event: Domain
 
   const byToken = minutesBy(entries, (e) => `${e.businessId}\u0000${e.tokenId}`);
   const unauthorizedByToken = minutesBy(entries, (e) => (e.status === 401 ? `${e.businessId}\u0000${e.tokenId}` : null));
+  // One read per business for all of its tokens in the event (never one per token: an edge flush can name thousands).
+  const tokensByBusiness = new Map<string, Map<string, number[]>>();
   for (const [key, minuteSet] of byToken) {
     const [businessId = '', tokenId = ''] = key.split('\u0000');
+    const tokens = tokensByBusiness.get(businessId) ?? new Map<string, number[]>();
+    tokens.set(tokenId, [...minuteSet].sort((a, b) => a - b));
+    tokensByBusiness.set(businessId, tokens);
+  }
+  for (const [businessId, tokens] of tokensByBusiness) {
     const s = await settingsOf(businessId);
     if (!s.enabled) continue;
-    const minutes = [...minuteSet].sort((a, b) => a - b);
-    const first = minutes[0] ?? 0;
-    const last = minutes[minutes.length - 1] ?? 0;
-    const history = await deps.activity.query(businessId, tokenId, historyStart(new Date(first), s), new Date(last + MINUTE));
-    const refused = unauthorizedByToken.get(key);
-    const state = refused ? await tokenState(deps, businessId, tokenId) : 'valid';
-    for (const m of minutes) {
-      const minute = new Date(m);
-      const findings = [refused?.has(m) ? invalidUse(history, minute, s, state) : null, rateSpike(history, minute, s), ipSpread(history, minute, s)];
-      for (const f of findings) if (f) await raise(f, businessId, tokenId, minute, s);
+    const all = [...tokens.values()].flat();
+    const first = Math.min(...all);
+    const last = Math.max(...all);
+    const rows = await deps.activity.queryTokens(businessId, [...tokens.keys()], historyStart(new Date(first), s), new Date(last + MINUTE));
+    const historyOf = new Map<string, ActivityEntity[]>();
+    for (const r of rows) {
+      const list = historyOf.get(r.tokenId);
+      if (list) list.push(r);
+      else historyOf.set(r.tokenId, [r]);
+    }
+    for (const [tokenId, minutes] of tokens) {
+      const history = historyOf.get(tokenId) ?? [];
+      const refused = unauthorizedByToken.get(`${businessId}\u0000${tokenId}`);
+      const state = refused ? await tokenState(deps, businessId, tokenId) : 'valid';
+      for (const m of minutes) {
+        const minute = new Date(m);
+        const findings = [refused?.has(m) ? invalidUse(history, minute, s, state) : null, rateSpike(history, minute, s), ipSpread(history, minute, s)];
+        for (const f of findings) if (f) await raise(f, businessId, tokenId, minute, s);
+      }
     }
   }
 

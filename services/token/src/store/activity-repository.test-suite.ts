@@ -48,6 +48,9 @@ export function describeActivityRepositoryContract(name: string, factory: () => 
       await repo.insert(entries);
       const got = await repo.queryBusinessStatus(businessId, 401, at(1), at(2));
       expect(got.map((e) => e.count).sort()).toEqual([3, 4]);
+      const some = await repo.queryTokens(businessId, [entries[0]?.tokenId ?? '', entries[3]?.tokenId ?? '', entries[4]?.tokenId ?? ''], at(1), at(3));
+      expect(some.map((e) => e.count).sort()).toEqual([3, 6]); // not the other business's token
+      expect(await repo.queryTokens(businessId, [], at(1), at(3))).toEqual([]);
     });
   });
 }

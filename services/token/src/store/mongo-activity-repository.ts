@@ -68,4 +68,13 @@ export class MongoActivityRepository implements ActivityRepository {
       .exec();
     return docs.map(({ _id, ...rest }) => ({ id: _id, ...rest }));
   }
+
+  async queryTokens(businessId: string, tokenIds: readonly string[], from: Date, to: Date): Promise<ActivityEntity[]> {
+    if (tokenIds.length === 0) return [];
+    const docs = await this.model
+      .find({ businessId, minute: { $gte: from, $lt: to }, tokenId: { $in: [...tokenIds] } })
+      .lean<ActivityDocument[]>()
+      .exec();
+    return docs.map(({ _id, ...rest }) => ({ id: _id, ...rest }));
+  }
 }
