@@ -17,6 +17,7 @@ import { getApiToken } from './use-cases/get-api-token.js';
 import { listAudit } from './use-cases/list-audit.js';
 import { recordUsageEvent } from './use-cases/record-usage.js';
 import { detectSuspiciousActivity } from './alerts/detect-suspicious-activity.js';
+import { RecentKeys } from './alerts/raise-alert.js';
 import { listAlerts } from './alerts/list-alerts.js';
 import { effectiveAlertSettings, putAlertSettings, type AlertSettingsDeps } from './alerts/settings.js';
 import type { AlertRepository, AlertSettingsRepository } from './store/alert-repository.js';
@@ -101,6 +102,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
   const settingsDeps: AlertSettingsDeps = { settings: deps.alertSettings ?? new MemoryAlertSettingsRepository(), defaults: config.alertDefaults, now };
   const detector = {
     alerts,
+    published: new RecentKeys(),
     events: deps.bus,
     activity,
     apiTokens: deps.apiTokens,

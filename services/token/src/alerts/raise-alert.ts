@@ -8,6 +8,24 @@ export interface RaiseAlertDeps {
   events: Pick<Bus, 'publish'>;
   /** The business owners' addresses for the security email (best effort). */
   recipients(businessId: string, requestId: string, logger: Logger): Promise<string[]>;
+  /** Incident keys this process knows are published: an ongoing incident costs no store read per event. */
+  published?: RecentKeys;
+}
+
+/** A bounded set of recent keys (oldest forgotten first). */
+export class RecentKeys {
+  private readonly keys = new Set<string>();
+  constructor(private readonly capacity = 10_000) {}
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+  add(key: string): void {
+    this.keys.add(key);
+    if (this.keys.size > this.capacity) {
+      const oldest = this.keys.values().next();
+      if (!oldest.done) this.keys.delete(oldest.value);
+    }
+  }
 }
 
 export interface AlertInput {
@@ -35,6 +53,7 @@ export const incidentKeyOf = (kind: AlertKind, subject: string, windowStart: Dat
  */
 export async function raiseAlert(deps: RaiseAlertDeps, input: AlertInput, requestId: string, logger: Logger): Promise<boolean> {
   const incidentKey = incidentKeyOf(input.kind, input.subject, input.windowStart);
+  if (deps.published?.has(incidentKey)) return false;
   const fresh: AlertEntity = {
     incidentKey,
     alertId: idFromKey('alr', incidentKey, input.windowStart),
@@ -49,7 +68,11 @@ export async function raiseAlert(deps: RaiseAlertDeps, input: AlertInput, reques
   };
   const claimed = await deps.alerts.claim(fresh);
   const alert = claimed ? fresh : await deps.alerts.get(incidentKey);
-  if (!alert || alert.publishedAt) return false;
+  if (!alert) return false;
+  if (alert.publishedAt) {
+    deps.published?.add(incidentKey);
+    return false;
+  }
   const notifyEmails = alert.businessId ? await deps.recipients(alert.businessId, requestId, logger) : [];
   await deps.events.publish(
     'alert.raised',
@@ -67,6 +90,7 @@ export async function raiseAlert(deps: RaiseAlertDeps, input: AlertInput, reques
     { id: alert.eventId, requestId },
   );
   await deps.alerts.markPublished(incidentKey, new Date());
+  deps.published?.add(incidentKey);
   if (claimed) {
     metrics.alertsRaised.inc({ kind: alert.kind });
     logger.warn({ alertId: alert.alertId, kind: alert.kind, businessId: alert.businessId, tokenId: alert.tokenId }, 'alert raised');
