@@ -1,6 +1,6 @@
 import { env } from '@dispatch/runtime';
 import { accountProtectionEnvShape, edgeTuningEnvShape } from '@dispatch/edge';
-import { planEnvShape, tokenTuningEnvShape } from '@dispatch/token';
+import { alertEnvShape, planEnvShape, tokenTuningEnvShape } from '@dispatch/token';
 import { z } from 'zod';
 
 /** The embedded default reads the same variable names as the mesh services. */
@@ -25,7 +25,11 @@ export const EmbeddedEnv = z.object({
   VERIFICATION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   INVITE_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(168),
   PASSWORD_RESET_TTL_MINUTES: z.coerce.number().positive().max(24 * 60).default(60),
+  NOTIFICATION_WEBHOOK_MAX_DELIVER: env.int(8),
+  NOTIFICATION_WEBHOOK_TIMEOUT_MS: env.int(10_000),
+  NOTIFICATION_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: env.logLevel(),
   ...accountProtectionEnvShape,
+  ...alertEnvShape,
 });
 export type EmbeddedEnv = z.output<typeof EmbeddedEnv>;

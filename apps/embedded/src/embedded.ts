@@ -5,7 +5,15 @@ import { OutboxMailer, SmtpMailer, createNotificationService, type Mailer } from
 import { startOrdersUpstream, type OrdersUpstream } from '@dispatch/orders-upstream';
 import { MemoryLimiter, createRateLimitService } from '@dispatch/ratelimit';
 import { createLogger, type Logger } from '@dispatch/runtime';
-import { MemoryApiTokenRepository, MemorySessionRepository, createTokenService, generateKeyring, resolvePlanQuotas, tokenTuningFromEnv } from '@dispatch/token';
+import {
+  MemoryApiTokenRepository,
+  MemorySessionRepository,
+  alertDefaultsFromEnv,
+  createTokenService,
+  generateKeyring,
+  resolvePlanQuotas,
+  tokenTuningFromEnv,
+} from '@dispatch/token';
 import type { EmbeddedEnv } from './config.js';
 
 export interface Embedded {
@@ -57,7 +65,7 @@ export async function startEmbedded(env: EmbeddedEnv, logger = createLogger({ se
     sessions: new MemorySessionRepository(),
     // Embedded only: a key per run (tokens live in memory, so they end with the process anyway).
     keyring: generateKeyring('embedded'),
-    config: { ...tokenTuningFromEnv(env), defaultPlan: env.DEFAULT_PLAN, businessPlans: env.BUSINESS_PLANS, planQuotas },
+    config: { ...tokenTuningFromEnv(env), defaultPlan: env.DEFAULT_PLAN, businessPlans: env.BUSINESS_PLANS, planQuotas, alertDefaults: alertDefaultsFromEnv(env) },
   });
 
   const ratelimitBus = busFor('ratelimit');
@@ -103,7 +111,13 @@ export async function startEmbedded(env: EmbeddedEnv, logger = createLogger({ se
     bus: notificationBus,
     logger: logger.child({ component: 'notification' }),
     mailer,
-    config: { publicUrl: env.PUBLIC_URL ?? edge.url },
+    // Delivery claims, webhooks and parked records in memory (the same interface as the mesh's JetStream KV).
+    config: {
+      publicUrl: env.PUBLIC_URL ?? edge.url,
+      webhookMaxDeliver: env.NOTIFICATION_WEBHOOK_MAX_DELIVER,
+      webhookTimeoutMs: env.NOTIFICATION_WEBHOOK_TIMEOUT_MS,
+      webhookAllowPrivateTargets: env.NOTIFICATION_WEBHOOK_ALLOW_PRIVATE === 'true',
+    },
   });
   await notification.start();
 

@@ -109,7 +109,24 @@ describe('parseEvent', () => {
           { businessId: id('biz'), tokenId: id('tok'), minute: '2025-01-01T00:00:00.000Z', method: 'GET', route: '/api/v1/Orders', status: 200, ip: '127.0.0.1', count: 3 },
         ],
       },
+      'alert.raised': {
+        alertId: 'alr_1',
+        businessId: null,
+        kind: 'infra.redis_unavailable',
+        incidentKey: 'infra.redis_unavailable:2025-01-01T00:00:00.000Z',
+        summary: 'Redis is unreachable',
+        details: {},
+        firstSeenAt: '2025-01-01T00:00:00.000Z',
+      },
     };
     for (const type of eventTypes) expect(parseEvent(envelope({ type, data: samples[type] })).type).toBe(type);
+  });
+
+  it('alert.raised: kinds are a closed set; recipients default to none', () => {
+    const base = { alertId: 'a', businessId: id('biz'), kind: 'token.rate_spike', incidentKey: 'k', summary: 's', details: { calls: 5 }, firstSeenAt: '2025-01-01T00:00:00.000Z' };
+    const parsed = parseEvent(envelope({ type: 'alert.raised', data: base }));
+    expect((parsed.data as { notifyEmails: string[] }).notifyEmails).toEqual([]);
+    expect(() => parseEvent(envelope({ type: 'alert.raised', data: { ...base, kind: 'made.up' } }))).toThrow();
+    expect(() => parseEvent(envelope({ type: 'alert.raised', data: { ...base, businessId: 'nope' } }))).toThrow();
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BusinessId, Email, EventId, Role, TokenId, UserId } from './common.js';
+import { AlertKind } from './messages/alerts.js';
 
 /**
  * Domain events: published on JetStream (`<namespace>.evt.<type>`), consumed durably.
@@ -107,6 +108,23 @@ export const eventPayloads = {
         }),
       )
       .max(2000),
+  }),
+  /**
+   * Suspicious activity (or an infrastructure problem) was detected. One event per incident:
+   * the event id is derived from `incidentKey`, so every publisher of one incident publishes one id.
+   */
+  'alert.raised': z.object({
+    alertId: z.string().max(100),
+    /** Null for infrastructure alerts, which belong to no business. */
+    businessId: BusinessId.nullable(),
+    kind: AlertKind,
+    tokenId: TokenId.nullable().optional(),
+    incidentKey: z.string().max(300),
+    summary: z.string().max(500),
+    details: z.record(z.string(), z.unknown()),
+    firstSeenAt: z.string(),
+    /** The business owners' addresses for the security email (resolved by the detector). */
+    notifyEmails: z.array(Email).default([]),
   }),
 } as const;
 

@@ -10,3 +10,4 @@ export * from './plans.js';
 export * from './messages/ratelimit.js';
 export * from './messages/health.js';
 export * from './openapi.js';
+export * from './messages/alerts.js';

@@ -21,6 +21,7 @@ import {
   VerifyBody,
 } from './http.js';
 import { CreateInviteReply, UserProfile } from './messages/identity.js';
+import { AlertRecord, AlertSettingsBody, AlertSettingsView, AlertsQuery, WebhookBody, WebhookCreated, WebhookInfo } from './messages/alerts.js';
 import { ListAuditReply, RotateApiTokenReply, SessionInfo, TokenActivityReply, TokenRecord, TokenUsageReply } from './messages/token.js';
 
 type Auth = 'none' | 'session' | 'apiToken';
@@ -72,6 +73,12 @@ export const publicRoutes: PublicRoute[] = [
   { method: 'post', path: '/api/v1/tokens/{id}/rotate', summary: 'Rotate: a new token; the old one works for the grace period', auth: 'session', status: 201, body: RotateTokenBody, response: RotateApiTokenReply, errors: [...bodyErrors, ...sessionErrors, 'NOT_FOUND', 'CONFLICT'] },
   { method: 'get', path: '/api/v1/tokens/{id}/activity', summary: 'Everything a token did: calls by route, status and client IP', auth: 'session', status: 200, query: ActivityQuery, response: TokenActivityReply, errors: [...sessionErrors, 'NOT_FOUND', 'VALIDATION_ERROR'] },
   { method: 'get', path: '/api/v1/audit', summary: "The business's audit log, newest first, paginated", auth: 'session', status: 200, query: AuditQuery, response: ListAuditReply, errors: [...sessionErrors, 'VALIDATION_ERROR'] },
+  { method: 'get', path: '/api/v1/alerts', summary: "The business's suspicious-activity alerts, newest first (owner/admin)", auth: 'session', status: 200, query: AlertsQuery, response: z.array(AlertRecord), errors: [...sessionErrors, 'VALIDATION_ERROR'] },
+  { method: 'get', path: '/api/v1/alerts/settings', summary: 'Alert thresholds of the business (defaults until changed; owner/admin)', auth: 'session', status: 200, response: AlertSettingsView, errors: sessionErrors },
+  { method: 'put', path: '/api/v1/alerts/settings', summary: 'Change alert thresholds (any subset; owner/admin)', auth: 'session', status: 200, body: AlertSettingsBody, response: AlertSettingsView, errors: [...bodyErrors, ...sessionErrors] },
+  { method: 'put', path: '/api/v1/alerts/webhook', summary: 'Register (or replace) the alert webhook; the signing secret is in this response only (owner/admin)', auth: 'session', status: 201, body: WebhookBody, response: WebhookCreated, errors: [...bodyErrors, ...sessionErrors] },
+  { method: 'get', path: '/api/v1/alerts/webhook', summary: 'The registered alert webhook (never the secret; owner/admin)', auth: 'session', status: 200, response: WebhookInfo, errors: [...sessionErrors, 'NOT_FOUND'] },
+  { method: 'delete', path: '/api/v1/alerts/webhook', summary: 'Remove the alert webhook (owner/admin)', auth: 'session', status: 200, errors: [...sessionErrors, 'NOT_FOUND'] },
   { method: 'get', path: '/api/v1/{path}', summary: 'Business data (e.g. GET /api/v1/Orders): authenticated, rate limited, forwarded to the upstream', auth: 'apiToken', status: 200, errors: ['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'METHOD_NOT_ALLOWED', 'RATE_LIMITED', 'UPSTREAM_ERROR', 'SERVICE_UNAVAILABLE'], forwarded: true },
 ];
 

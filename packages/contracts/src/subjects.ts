@@ -3,6 +3,7 @@ import * as identity from './messages/identity.js';
 import * as token from './messages/token.js';
 import * as ratelimit from './messages/ratelimit.js';
 import * as health from './messages/health.js';
+import * as alerts from './messages/alerts.js';
 import type { EventType } from './events.js';
 
 export const serviceNames = ['identity', 'token', 'ratelimit', 'notification', 'edge'] as const;
@@ -51,6 +52,9 @@ export const requests = {
   'token.tokenUsage': spec('token', 'api.usage', token.TokenUsageRequest, token.TokenUsageReply),
   'token.tokenActivity': spec('token', 'api.activity', token.TokenActivityRequest, token.TokenActivityReply),
   'token.listAudit': spec('token', 'audit.list', token.ListAuditRequest, token.ListAuditReply),
+  'token.getAlertSettings': spec('token', 'alerts.settings.get', alerts.GetAlertSettingsRequest, alerts.AlertSettingsView),
+  'token.putAlertSettings': spec('token', 'alerts.settings.put', alerts.PutAlertSettingsRequest, alerts.AlertSettingsView),
+  'token.listAlerts': spec('token', 'alerts.list', alerts.ListAlertsRequest, alerts.ListAlertsReply),
   'token.keys': spec('token', 'keys', token.TokenKeysRequest, token.TokenKeysReply),
   'token.ping': spec('token', 'ping', health.PingRequest, health.PingReply),
 
@@ -58,6 +62,10 @@ export const requests = {
   'ratelimit.ping': spec('ratelimit', 'ping', health.PingRequest, health.PingReply),
 
   'notification.ping': spec('notification', 'ping', health.PingRequest, health.PingReply),
+  'notification.putWebhook': spec('notification', 'webhook.put', alerts.PutWebhookRequest, alerts.WebhookCreated),
+  'notification.getWebhook': spec('notification', 'webhook.get', alerts.WebhookRequest, alerts.GetWebhookReply),
+  'notification.deleteWebhook': spec('notification', 'webhook.delete', alerts.WebhookRequest, alerts.DeleteWebhookReply),
+  'notification.listParked': spec('notification', 'parked.list', alerts.ListParkedRequest, alerts.ListParkedReply),
 } as const;
 
 export type RequestKey = keyof typeof requests;

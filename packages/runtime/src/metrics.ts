@@ -46,6 +46,20 @@ export const metrics = {
     labelNames: ['system'] as const,
     registers: [registry],
   }),
+  /** Notifications (mail or webhook) given up after their bounded attempts, by channel and event type. */
+  notificationsParked: new Counter({
+    name: 'dispatch_notifications_parked_total',
+    help: 'Notifications parked after repeated delivery failures, by channel and event type',
+    labelNames: ['channel', 'type'] as const,
+    registers: [registry],
+  }),
+  /** Alerts raised (one per incident), by kind. */
+  alertsRaised: new Counter({
+    name: 'dispatch_alerts_raised_total',
+    help: 'Suspicious-activity and infrastructure alerts raised, by kind',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  }),
   httpRequests: new Counter({
     name: 'dispatch_http_requests_total',
     help: 'HTTP requests served by the edge, by method, route and status',

@@ -4,6 +4,7 @@ import Koa from 'koa';
 import type { EdgeDeps, EdgeState } from './http/context.js';
 import { errorEnvelope } from './http/envelope.js';
 import { requestContext, securityHeaders } from './http/request-id.js';
+import { alertRoutes } from './routes/alerts.js';
 import { healthRoutes } from './routes/health.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { portalMiddleware } from './routes/portal.js';
@@ -19,6 +20,7 @@ export function createEdgeRouter(deps: EdgeDeps): Router<EdgeState> {
   openApiRoutes(router);
   userRoutes(router, deps);
   tokenRoutes(router, deps);
+  alertRoutes(router, deps);
   proxyRoutes(router, deps);
   return router;
 }

@@ -387,7 +387,7 @@ function describeIdentityService(name: string, makeStores: StoreFactory): void {
         const [notice] = await h.eventsOf('member.invite_existing_account');
         expect(notice?.data).toEqual({ email: 'taken@example.com', firstName: 'Olive', businessName: "Olive's business" });
         await settleEvents();
-        expect(h.events.filter((e) => e.type === 'member.invited').map((e) => e.data.email)).toEqual(['fresh@example.com']);
+        expect(h.events.filter((e) => e.type === 'member.invited').map((e) => (e.data as { email: string }).email)).toEqual(['fresh@example.com']);
       });
 
       it('refuses an invitee password equal to the invited address', async () => {

@@ -12,6 +12,13 @@ export const NotificationEnv = z.object({
   MAIL_FROM: z.string().min(3).default(DEFAULT_MAIL_FROM),
   PUBLIC_URL: env.url(['http', 'https']).default('http://localhost:8080'),
   NOTIFICATION_MAX_DELIVER: env.int(5),
+  /** Attempts to deliver one alert to a webhook (exponential backoff 0.25 s, 0.5 s, 1 s … capped at 30 s) before it is parked. */
+  NOTIFICATION_WEBHOOK_MAX_DELIVER: env.int(8),
+  NOTIFICATION_WEBHOOK_TIMEOUT_MS: env.int(10_000),
+  /** `true` lets webhooks target private, loopback and link-local addresses (tests, private networks). */
+  NOTIFICATION_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  /** How long delivery claims, webhooks and parked records are kept in the KV bucket (default 30 days). */
+  NOTIFICATION_STORE_TTL_HOURS: env.int(720),
   LOG_LEVEL: env.logLevel(),
   OPS_PORT: env.opsPort(),
 });

@@ -5,6 +5,7 @@ import type { Mailer } from './mail/mailer.js';
 import { OutboxMailer } from './mail/outbox-mailer.js';
 import { SmtpMailer } from './mail/smtp-mailer.js';
 import { createNotificationService } from './service.js';
+import { JetStreamKvStore, webhookBucketName } from './store/jetstream-kv-store.js';
 
 const SERVICE = 'notification';
 
@@ -35,13 +36,23 @@ await runMain(SERVICE, async () => {
   live.bus = bus;
   lifecycle.onStop('bus', () => bus.drain());
 
+  // Delivery claims (exactly-once mails across restarts and instances), webhooks, parked records.
+  const store = await JetStreamKvStore.open(bus.nc, env.DISPATCH_NAMESPACE, { ttlMs: env.NOTIFICATION_STORE_TTL_HOURS * 3600_000 });
+  // Webhooks (with their signing secrets) never expire: a bucket of their own.
+  const webhookStore = await JetStreamKvStore.open(bus.nc, env.DISPATCH_NAMESPACE, { ttlMs: 0, bucket: webhookBucketName(env.DISPATCH_NAMESPACE) });
+
   const service = createNotificationService({
     bus,
     logger,
     mailer,
+    store,
+    webhookStore,
     config: {
       publicUrl: env.PUBLIC_URL,
       maxDeliver: env.NOTIFICATION_MAX_DELIVER,
+      webhookMaxDeliver: env.NOTIFICATION_WEBHOOK_MAX_DELIVER,
+      webhookTimeoutMs: env.NOTIFICATION_WEBHOOK_TIMEOUT_MS,
+      webhookAllowPrivateTargets: env.NOTIFICATION_WEBHOOK_ALLOW_PRIVATE === 'true',
       messageIdDomain: mailDomain(env.MAIL_FROM),
     },
   });

@@ -5,11 +5,14 @@ import { createLogger, newId, type Logger } from '@dispatch/runtime';
 import { SmtpSink, tokenFromMail, uniqueNamespace, waitUntil } from '@dispatch/testkit';
 import type { Mailer, OutgoingMail } from './mail/mailer.js';
 import { SmtpMailer } from './mail/smtp-mailer.js';
+import type { KvStore } from './store/kv-store.js';
 import { createNotificationService, type NotificationService, type NotificationServiceDeps } from './service.js';
 
 /** A fresh namespace on one transport; `connect` opens another bus (another process) on it. */
 export interface BusWorld {
   connect(name: string, logger: Logger): Promise<Bus>;
+  /** The durable store as another process would open it (JetStream KV on NATS; one shared Map in memory). */
+  store(bus: Bus): Promise<KvStore>;
   close(): Promise<void>;
 }
 
@@ -76,6 +79,7 @@ export function describeNotificationScenarios(name: string, options: ScenarioOpt
         bus,
         logger,
         mailer,
+        store: await world.store(bus),
         config: { publicUrl: 'http://portal.test', maxDeliver, messageIdDomain: 'dispatch.test', ...(ackWaitMs ? { ackWaitMs } : {}) },
         instance: 'n-1',
         ...extra,
@@ -191,6 +195,11 @@ export function describeNotificationScenarios(name: string, options: ScenarioOpt
       expect(tokenFromMail(mail)).toBe(`vt_${ns}_good`);
       await waitUntil(() => parked.length === 1, 10_000, 'the failing event to be parked');
       expect(parked[0]?.id).toBe(badEvent.id);
+      // visible to ops
+      await waitUntil(async () => (await publisher.request('notification.listParked', {})).parked.length === 1, 5_000, 'the parked record');
+      const list = await publisher.request('notification.listParked', {});
+      expect(list.parked[0]).toMatchObject({ eventId: badEvent.id, eventType: 'user.registered', channel: 'mail', attempts: 3 });
+      expect(JSON.stringify(list)).not.toContain(`vt_${ns}_bad`);
       expect(mailer.attemptsTo(bad)).toBe(3);
       // parked means parked: no further attempts
       await sleep(1_500);
@@ -219,6 +228,27 @@ export function describeNotificationScenarios(name: string, options: ScenarioOpt
       }
       expect(slow.attemptsTo(`${ns}@example.com`)).toBe(1);
       expect(sink.to(`${ns}@example.com`)).toHaveLength(1);
+    });
+
+    it('two instances and restarts: each mail exactly once (durable claims by event id)', async () => {
+      await setupWorld();
+      const ns = uniqueNamespace('d');
+      const slow = new TestMailer(smtp, new Set(), 200);
+      // ack-wait shorter than a send: deliveries overlap across the two instances
+      const a = await startService(slow, {}, 10, 150);
+      // (the in-memory bus runs one consumer per durable name per process)
+      const b = options.redeliversAfterAckWait ? await startService(slow, {}, 10, 150) : undefined;
+      for (let i = 0; i < 4; i++) await registered(`${ns}-${i}@example.com`, `vt_${ns}_${i}`);
+      for (let i = 0; i < 4; i++) await sink.waitFor(`${ns}-${i}@example.com`);
+      await a.stop();
+      await b?.stop();
+      // a fresh instance (fresh store handle) on the same durable consumer resends nothing
+      await startService(smtp);
+      await registered(`${ns}-last@example.com`, `vt_${ns}_last`);
+      await sink.waitFor(`${ns}-last@example.com`);
+      await sleep(1_000);
+      for (let i = 0; i < 4; i++) expect(sink.to(`${ns}-${i}@example.com`)).toHaveLength(1);
+      for (let i = 0; i < 4; i++) expect(slow.attemptsTo(`${ns}-${i}@example.com`)).toBe(1);
     });
 
     it('answers notification.ping', async () => {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll } from 'vitest';
-import { MemoryBus, MemoryHub, connectNatsBus, type Bus } from '@dispatch/bus';
+import { MemoryBus, MemoryHub, NatsBus, connectNatsBus, type Bus } from '@dispatch/bus';
 import { startInfra, type Infra } from '@dispatch/testkit';
+import { JetStreamKvStore } from './store/jetstream-kv-store.js';
+import { MemoryKvStore } from './store/memory-kv-store.js';
 import { describeNotificationScenarios } from './service.test-suite.js';
 
 describeNotificationScenarios('MemoryBus', {
@@ -8,7 +10,9 @@ describeNotificationScenarios('MemoryBus', {
   world: async (namespace) => {
     const hub = new MemoryHub();
     const buses: Bus[] = [];
+    const store = new MemoryKvStore();
     return {
+      store: async () => store,
       connect: async (_name, logger) => {
         const bus = new MemoryBus(hub, namespace, logger);
         buses.push(bus);
@@ -36,6 +40,10 @@ describeNotificationScenarios('NATS JetStream', {
     const url = infra.natsUrl;
     const buses: Bus[] = [];
     return {
+      store: async (bus) => {
+        if (!(bus instanceof NatsBus)) throw new Error('expected a NatsBus');
+        return JetStreamKvStore.open(bus.nc, namespace, { ttlMs: 3600_000 });
+      },
       connect: async (name, logger) => {
         const bus = await connectNatsBus({ servers: url, namespace, logger, name });
         buses.push(bus);

@@ -11,11 +11,14 @@ describe('ratelimit config', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       namespace: 'dispatch',
       keyPrefix: 'dispatch:rl',
+      alertWindowMinutes: 60,
       logLevel: 'info',
       opsPort: 9464,
     });
     expect(load({ NATS_URL: 'nats://n', REDIS_URL: 'rediss://r', DISPATCH_NAMESPACE: 'staging' }).keyPrefix).toBe('staging:rl');
     expect(load({ NATS_URL: 'nats://n', REDIS_URL: 'redis://r', RATELIMIT_KEY_PREFIX: 'custom' }).keyPrefix).toBe('custom');
+    expect(load({ NATS_URL: 'nats://n', REDIS_URL: 'redis://r', RATELIMIT_ALERT_WINDOW_MINUTES: '15' }).alertWindowMinutes).toBe(15);
+    expect(() => load({ NATS_URL: 'nats://n', REDIS_URL: 'redis://r', RATELIMIT_ALERT_WINDOW_MINUTES: '0' })).toThrow(ConfigError);
   });
 
   it('requires NATS_URL and REDIS_URL, and ignores unrelated *_FILE variables', () => {

@@ -7,6 +7,8 @@ export const RateLimitEnv = z.object({
   REDIS_URL: env.url(['redis', 'rediss']),
   DISPATCH_NAMESPACE: env.namespace(),
   RATELIMIT_KEY_PREFIX: z.string().min(1).max(100).optional(),
+  /** One `infra.redis_unavailable` alert per window of this many minutes (per incident, deduplicated by event id). */
+  RATELIMIT_ALERT_WINDOW_MINUTES: env.int(60),
   LOG_LEVEL: env.logLevel(),
   OPS_PORT: env.opsPort(),
 });
@@ -18,6 +20,7 @@ export interface RateLimitConfig {
   redisUrl: string;
   namespace: string;
   keyPrefix: string;
+  alertWindowMinutes: number;
   logLevel: string;
   /** Port of /healthz, /readyz and /metrics. */
   opsPort: number;
@@ -29,6 +32,7 @@ export function toRateLimitConfig(e: RateLimitEnv): RateLimitConfig {
     redisUrl: e.REDIS_URL,
     namespace: e.DISPATCH_NAMESPACE,
     keyPrefix: e.RATELIMIT_KEY_PREFIX ?? `${e.DISPATCH_NAMESPACE}:rl`,
+    alertWindowMinutes: e.RATELIMIT_ALERT_WINDOW_MINUTES,
     logLevel: e.LOG_LEVEL,
     opsPort: e.OPS_PORT,
   };

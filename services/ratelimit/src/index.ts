@@ -9,3 +9,4 @@ export {
   type RedisScriptClient,
 } from './limiter/redis-limiter.js';
 export { RateLimitEnv, toRateLimitConfig, type RateLimitConfig } from './config.js';
+export { InfraAlerter, type InfraAlerterOptions } from './alerts/infra-alerter.js';

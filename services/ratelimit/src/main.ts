@@ -3,6 +3,7 @@ import { connectNatsBus, type NatsBus } from '@dispatch/bus';
 import { Lifecycle, createLogger, loadConfig, metrics, runMain, startOpsServer } from '@dispatch/runtime';
 import { RateLimitEnv, toRateLimitConfig } from './config.js';
 import { RedisLimiter } from './limiter/redis-limiter.js';
+import { InfraAlerter } from './alerts/infra-alerter.js';
 import { createRateLimitService } from './service.js';
 
 const SERVICE = 'ratelimit';
@@ -55,7 +56,8 @@ await runMain(SERVICE, async () => {
   lifecycle.onStop('bus', () => bus.drain());
 
   const limiter = new RedisLimiter(redis, { prefix: config.keyPrefix });
-  const service = createRateLimitService({ bus, logger, limiter });
+  const alerter = new InfraAlerter(bus, logger, { windowMinutes: config.alertWindowMinutes });
+  const service = createRateLimitService({ bus, logger, limiter, alerter });
   await service.start();
   lifecycle.onStop('service', () => service.stop());
   lifecycle.onStop('draining', () => ops.setDraining());

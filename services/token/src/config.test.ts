@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@dispatch/runtime';
-import { loadTokenEnv, resolveTokenServiceConfig, tokenDbName } from './config.js';
+import { defaultAlertSettings } from './alerts/settings.js';
+import { alertDefaultsFromEnv, loadTokenEnv, resolveTokenServiceConfig, tokenDbName } from './config.js';
 
 const key = (fill: number) => Buffer.alloc(32, fill).toString('base64url');
 const base = {
@@ -38,10 +39,23 @@ describe('token environment', () => {
       BUSINESS_PLANS: new Map(),
       RATE_LIMIT_DEFAULT_LIMIT: undefined,
       RATE_LIMIT_WINDOW_SECONDS: undefined,
+      ALERTS_ENABLED: 'true',
+      ALERT_INVALID_USE_MIN_ATTEMPTS: 1,
+      ALERT_RATE_SPIKE_FACTOR: 10,
+      ALERT_RATE_SPIKE_MIN_CALLS: 100,
+      ALERT_BASELINE_MINUTES: 60,
+      ALERT_IP_SPREAD_FACTOR: 3,
+      ALERT_IP_SPREAD_MIN_DISTINCT: 10,
+      ALERT_IP_WINDOW_MINUTES: 10,
+      ALERT_UNAUTHORIZED_BURST_MIN: 50,
+      ALERT_INCIDENT_WINDOW_MINUTES: 60,
       LOG_LEVEL: 'info',
       OPS_PORT: 9464,
     });
     expect(tokenDbName(cfg)).toBe('dispatch_token');
+    expect(alertDefaultsFromEnv(cfg)).toEqual(defaultAlertSettings);
+    expect(alertDefaultsFromEnv(loadTokenEnv({ ...base, ALERTS_ENABLED: 'false', ALERT_RATE_SPIKE_FACTOR: '4.5' }))).toMatchObject({ enabled: false, rateSpikeFactor: 4.5 });
+    expect(() => loadTokenEnv({ ...base, ALERT_RATE_SPIKE_FACTOR: '1', ALERT_BASELINE_MINUTES: '2000' })).toThrow(/ALERT_RATE_SPIKE_FACTOR[\s\S]*ALERT_BASELINE_MINUTES|ALERT_BASELINE_MINUTES[\s\S]*ALERT_RATE_SPIKE_FACTOR/);
   });
 
   it('reads the plans: DEFAULT_PLAN, BUSINESS_PLANS pairs and the default plan quota; bad ones are listed', () => {
@@ -110,6 +124,7 @@ describe('service config', () => {
       defaultPlan: 'free',
       businessPlans: new Map(),
       planQuotas: { free: { limit: 1000, windowSeconds: 3600 }, pro: { limit: 10_000, windowSeconds: 3600 }, enterprise: { limit: 100_000, windowSeconds: 3600 } },
+      alertDefaults: defaultAlertSettings,
       instance: 'i1',
     });
     expect(resolveTokenServiceConfig().instance).toMatch(/-\d+-[0-9a-f]{6}$/);

@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { env, loadConfig } from '@dispatch/runtime';
-import { DEFAULT_PLAN, MAX_QUOTA_LIMIT, MAX_QUOTA_WINDOW_SECONDS, PlanName, planQuotas, type Quota } from '@dispatch/contracts';
+import { DEFAULT_PLAN, MAX_QUOTA_LIMIT, MAX_QUOTA_WINDOW_SECONDS, PlanName, planQuotas, type AlertSettings, type Quota } from '@dispatch/contracts';
+import { defaultAlertSettings } from './alerts/settings.js';
 import { KeyringError, parseSigningKeys } from './keys/keyring.js';
 
 /** What the token service needs at run time, in either mode. */
@@ -31,6 +32,8 @@ export interface TokenServiceConfig {
   businessPlans: ReadonlyMap<string, PlanName>;
   /** The default quota of each plan (the table in @dispatch/contracts; RATE_LIMIT_DEFAULT_LIMIT/WINDOW redefine the default plan's). */
   planQuotas: Readonly<Record<PlanName, Quota>>;
+  /** Alert thresholds of every business that has not changed them (env `ALERT_*`). */
+  alertDefaults: AlertSettings;
   /** This instance's name in ping replies. */
   instance: string;
 }
@@ -61,6 +64,7 @@ export function resolveTokenServiceConfig(input: Partial<TokenServiceConfig> = {
     defaultPlan: input.defaultPlan ?? DEFAULT_PLAN,
     businessPlans: input.businessPlans ?? new Map(),
     planQuotas: input.planQuotas ?? planQuotas,
+    alertDefaults: input.alertDefaults ?? defaultAlertSettings,
     instance: input.instance ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
   };
 }
@@ -112,6 +116,20 @@ export const tokenTuningFromEnv = (e: z.output<z.ZodObject<typeof tokenTuningEnv
   validationCacheMaxEntries: e.TOKEN_VALIDATION_CACHE_MAX_ENTRIES,
 });
 
+/** `ALERTS_ENABLED` and `ALERT_*`: the alert thresholds of every business that has not changed them (token service and embedded). */
+export const alertEnvShape = {
+  ALERTS_ENABLED: z.enum(['true', 'false']).default('true'),
+  ALERT_INVALID_USE_MIN_ATTEMPTS: env.int(defaultAlertSettings.invalidUseMinAttempts),
+  ALERT_RATE_SPIKE_FACTOR: z.coerce.number().min(1.5).max(1000).default(defaultAlertSettings.rateSpikeFactor),
+  ALERT_RATE_SPIKE_MIN_CALLS: env.int(defaultAlertSettings.rateSpikeMinCalls),
+  ALERT_BASELINE_MINUTES: env.int(defaultAlertSettings.baselineMinutes).pipe(z.number().max(1440, 'must be at most 1440')),
+  ALERT_IP_SPREAD_FACTOR: z.coerce.number().min(1.5).max(1000).default(defaultAlertSettings.ipSpreadFactor),
+  ALERT_IP_SPREAD_MIN_DISTINCT: env.int(defaultAlertSettings.ipSpreadMinDistinct),
+  ALERT_IP_WINDOW_MINUTES: env.int(defaultAlertSettings.ipWindowMinutes).pipe(z.number().max(60, 'must be at most 60')),
+  ALERT_UNAUTHORIZED_BURST_MIN: env.int(defaultAlertSettings.unauthorizedBurstMin),
+  ALERT_INCIDENT_WINDOW_MINUTES: env.int(defaultAlertSettings.incidentWindowMinutes).pipe(z.number().max(1440, 'must be at most 1440')),
+};
+
 /** The environment of the mesh process (`main.ts`). Every problem is reported at once. */
 export const tokenEnvSchema = z
   .object({
@@ -137,6 +155,7 @@ export const tokenEnvSchema = z
     TOKEN_ACTIVE_KID: z.preprocess(blankToUndefined, z.string().optional()),
     ...tokenTuningEnvShape,
     ...planEnvShape,
+    ...alertEnvShape,
     LOG_LEVEL: env.logLevel(),
     OPS_PORT: env.opsPort(),
   })
@@ -173,6 +192,20 @@ export function resolvePlanQuotas(
   const base = planQuotas[defaultPlan];
   return { ...planQuotas, [defaultPlan]: { limit: limit ?? base.limit, windowSeconds: windowSeconds ?? base.windowSeconds } };
 }
+
+/** The alert defaults from the environment (`ALERTS_ENABLED`, `ALERT_*`). */
+export const alertDefaultsFromEnv = (cfg: z.output<z.ZodObject<typeof alertEnvShape>>): AlertSettings => ({
+  enabled: cfg.ALERTS_ENABLED === 'true',
+  invalidUseMinAttempts: cfg.ALERT_INVALID_USE_MIN_ATTEMPTS,
+  rateSpikeFactor: cfg.ALERT_RATE_SPIKE_FACTOR,
+  rateSpikeMinCalls: cfg.ALERT_RATE_SPIKE_MIN_CALLS,
+  baselineMinutes: cfg.ALERT_BASELINE_MINUTES,
+  ipSpreadFactor: cfg.ALERT_IP_SPREAD_FACTOR,
+  ipSpreadMinDistinct: cfg.ALERT_IP_SPREAD_MIN_DISTINCT,
+  ipWindowMinutes: cfg.ALERT_IP_WINDOW_MINUTES,
+  unauthorizedBurstMin: cfg.ALERT_UNAUTHORIZED_BURST_MIN,
+  incidentWindowMinutes: cfg.ALERT_INCIDENT_WINDOW_MINUTES,
+});
 
 /** `<namespace>_token` unless TOKEN_DB_NAME overrides it. */
 export const tokenDbName = (cfg: Pick<TokenEnv, 'DISPATCH_NAMESPACE' | 'TOKEN_DB_NAME'>): string =>

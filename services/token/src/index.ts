@@ -9,6 +9,8 @@ export {
   tokenTuningFromEnv,
   tokenDbName,
   tokenEnvSchema,
+  alertDefaultsFromEnv,
+  alertEnvShape,
   type TokenEnv,
   type TokenServiceConfig,
 } from './config.js';
@@ -44,3 +46,6 @@ export type { SessionEntity, SessionRepository } from './store/session-repositor
 export { MemoryApiTokenRepository } from './store/memory-api-token-repository.js';
 export { MemorySessionRepository } from './store/memory-session-repository.js';
 export { createMongoTokenStores, type TokenStores } from './store/mongo-stores.js';
+export type { AlertEntity, AlertRepository, AlertSettingsRepository, StoredAlertSettings } from './store/alert-repository.js';
+export { MemoryAlertRepository, MemoryAlertSettingsRepository } from './store/memory-alert-repository.js';
+export { defaultAlertSettings } from './alerts/settings.js';

@@ -1,7 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import { connectNatsBus, type NatsBus } from '@dispatch/bus';
 import { Lifecycle, createLogger, metrics, runMain, startOpsServer } from '@dispatch/runtime';
-import { loadTokenEnv, resolvePlanQuotas, tokenDbName, tokenTuningFromEnv } from './config.js';
+import { alertDefaultsFromEnv, loadTokenEnv, resolvePlanQuotas, tokenDbName, tokenTuningFromEnv } from './config.js';
 import { keyringFromConfig } from './keys/keyring.js';
 import { createTokenService } from './service.js';
 import { createMongoTokenStores } from './store/mongo-stores.js';
@@ -40,12 +40,15 @@ await runMain('token', async () => {
     sessions: stores.sessions,
     audit: stores.audit,
     activity: stores.activity,
+    alerts: stores.alerts,
+    alertSettings: stores.alertSettings,
     keyring,
     config: {
       ...tokenTuningFromEnv(config),
       defaultPlan: config.DEFAULT_PLAN,
       businessPlans: config.BUSINESS_PLANS,
       planQuotas: resolvePlanQuotas(config.DEFAULT_PLAN, config.RATE_LIMIT_DEFAULT_LIMIT, config.RATE_LIMIT_WINDOW_SECONDS),
+      alertDefaults: alertDefaultsFromEnv(config),
     },
     storesReady: stores.isReady,
   });

@@ -1,4 +1,4 @@
-import { TOKEN_KEYS_TOPIC, type RequestKey } from '@dispatch/contracts';
+import { TOKEN_KEYS_TOPIC, type DomainEvent, type RequestKey } from '@dispatch/contracts';
 import type { Bus, Handler, Subscription } from '@dispatch/bus';
 import type { Logger } from '@dispatch/runtime';
 import { resolveTokenServiceConfig, type TokenServiceConfig } from './config.js';
@@ -16,6 +16,13 @@ import { createSession } from './use-cases/create-session.js';
 import { getApiToken } from './use-cases/get-api-token.js';
 import { listAudit } from './use-cases/list-audit.js';
 import { recordUsageEvent } from './use-cases/record-usage.js';
+import { detectSuspiciousActivity } from './alerts/detect-suspicious-activity.js';
+import { RecentKeys } from './alerts/raise-alert.js';
+import { listAlerts } from './alerts/list-alerts.js';
+import { effectiveAlertSettings, putAlertSettings, type AlertSettingsDeps } from './alerts/settings.js';
+import type { AlertRepository, AlertSettingsRepository } from './store/alert-repository.js';
+import { MemoryAlertRepository, MemoryAlertSettingsRepository } from './store/memory-alert-repository.js';
+import { ownerEmails } from './use-cases/notify.js';
 import { rotateApiToken } from './use-cases/rotate-api-token.js';
 import { newSweepState, sweepExpired } from './use-cases/sweep-expired.js';
 import { tokenActivity } from './use-cases/token-activity.js';
@@ -40,6 +47,10 @@ export interface TokenServiceDeps {
   audit?: AuditRepository;
   /** Token activity, from the edges' `usage.recorded` events (default: in memory). */
   activity?: ActivityRepository;
+  /** Raised alerts, one per incident (default: in memory). */
+  alerts?: AlertRepository;
+  /** Per-business alert thresholds (default: in memory). */
+  alertSettings?: AlertSettingsRepository;
   /** Durable consumer name of the usage events (default `token-usage`). */
   usageConsumer?: string;
   /** Missing fields take their defaults (see `defaultTokenServiceConfig`). */
@@ -89,6 +100,18 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     bus: deps.bus,
     now,
   };
+  const alerts = deps.alerts ?? new MemoryAlertRepository();
+  const settingsDeps: AlertSettingsDeps = { settings: deps.alertSettings ?? new MemoryAlertSettingsRepository(), defaults: config.alertDefaults, now };
+  const detector = {
+    alerts,
+    published: new RecentKeys(),
+    events: deps.bus,
+    activity,
+    apiTokens: deps.apiTokens,
+    now,
+    settingsFor: async (businessId: string) => (await effectiveAlertSettings(settingsDeps, businessId)).settings,
+    recipients: (businessId: string, requestId: string, logger: Logger) => ownerEmails(ctx, businessId, { requestId, logger }),
+  };
   const keys = { kids: [...deps.keyring.kids], activeKid: deps.keyring.active.kid };
 
   const handlers: TokenHandlers = {
@@ -106,6 +129,9 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     'token.tokenUsage': (req) => tokenUsage(ctx, req),
     'token.tokenActivity': (req) => tokenActivity(ctx, req),
     'token.listAudit': (req) => listAudit(ctx, req),
+    'token.getAlertSettings': (req) => effectiveAlertSettings(settingsDeps, req.businessId),
+    'token.putAlertSettings': (req) => putAlertSettings(settingsDeps, req),
+    'token.listAlerts': (req) => listAlerts(alerts, req),
     'token.keys': async () => keys,
     'token.ping': async () => ({ service: 'token', instance: config.instance, ready: storesReady() }),
   };
@@ -159,7 +185,12 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
         sweep().catch((err: unknown) => log.warn({ err }, 'expiry sweep failed'));
       }, config.expirySweepMs);
       sweepTimer.unref();
-      usageConsumer = await deps.bus.consume(deps.usageConsumer ?? 'token-usage', (event) => recordUsageEvent(ctx, event), {
+      // Activity first, then detection on it: a redelivery stores nothing twice and raises nothing twice.
+      const onUsage = async (event: DomainEvent, meta: { logger: Logger }) => {
+        await recordUsageEvent(ctx, event);
+        await detectSuspiciousActivity(detector, event, meta.logger);
+      };
+      usageConsumer = await deps.bus.consume(deps.usageConsumer ?? 'token-usage', onUsage, {
         types: ['usage.recorded'],
       });
       await announceKeys();

@@ -11,17 +11,16 @@ import {
   errors,
   quotaManagerRoles,
   usageGranularityMs,
-  validationDetails,
   type SessionPrincipal,
 } from '@dispatch/contracts';
 import type { Router } from '@koa/router';
-import type { z } from 'zod';
 import { requireSession, requireTokenManager } from '../auth/authenticate.js';
 import { clientIp } from '../auth/client-ip.js';
 import { readBody, readOptionalBody } from '../http/body.js';
 import { call } from '../http/call.js';
 import type { EdgeContext, EdgeDeps, EdgeState } from '../http/context.js';
 import { ok } from '../http/envelope.js';
+import { readQuery } from '../http/query.js';
 
 /** Who may read the audit trail and a token's activity: the business's owners (and admins). */
 const AUDITOR_ROLES = ['owner', 'admin'] as const;
@@ -31,23 +30,6 @@ function tokenIdParam(ctx: EdgeContext): string {
   const id = TokenId.safeParse(ctx.params['id']);
   if (!id.success) throw errors.notFound('Token');
   return id.data;
-}
-
-/** The query string against a strict schema (unknown or repeated parameters are 400). */
-function readQuery<S extends z.ZodType>(ctx: EdgeContext, schema: S): z.output<S> {
-  const params = new URLSearchParams(ctx.querystring);
-  const raw: Record<string, string> = {};
-  const repeated: string[] = [];
-  for (const [key, value] of params) {
-    if (key in raw) repeated.push(key);
-    raw[key] = value;
-  }
-  if (repeated.length > 0) {
-    throw errors.validation('Request query is invalid', { fields: Object.fromEntries(repeated.map((k) => [k, 'Given more than once'])) });
-  }
-  const result = schema.safeParse(raw);
-  if (!result.success) throw errors.validation('Request query is invalid', validationDetails(result.error.issues));
-  return result.data;
 }
 
 const requireAuditor = (ctx: EdgeContext, deps: EdgeDeps): Promise<SessionPrincipal> => requireSession(ctx, deps, AUDITOR_ROLES);

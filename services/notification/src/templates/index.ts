@@ -7,6 +7,7 @@ import { registrationDuplicate } from './registration-duplicate.js';
 import type { RenderedMail, TemplateContext } from './render.js';
 import { tokenCreated, tokenRevoked, tokenRotated } from './token-security.js';
 import { verifyEmail } from './verify-email.js';
+import { securityAlert } from './security-alert.js';
 
 export type { RenderedMail, TemplateContext } from './render.js';
 export { tokenLink } from './render.js';
@@ -17,6 +18,7 @@ export { inviteExistingAccountSubject } from './invite-existing-account.js';
 export { TOKEN_CREATED_SUBJECT, TOKEN_REVOKED_SUBJECT, TOKEN_ROTATED_SUBJECT } from './token-security.js';
 export { PASSWORD_RESET_SUBJECT } from './password-reset.js';
 export { PASSWORD_CHANGED_SUBJECT } from './password-changed.js';
+export { SECURITY_ALERT_SUBJECT } from './security-alert.js';
 
 /** The event types that produce an email. */
 export const mailedEventTypes: EventType[] = [
@@ -30,6 +32,7 @@ export const mailedEventTypes: EventType[] = [
   'user.verification_resent',
   'user.password_reset_requested',
   'user.password_changed',
+  'alert.raised',
 ];
 
 /** DomainEvent as a union discriminated by `type`, so a switch narrows `data`. */
@@ -59,6 +62,8 @@ export function renderEventMail(event: DomainEvent, ctx: TemplateContext): Rende
       return passwordReset(e.data, ctx);
     case 'user.password_changed':
       return passwordChanged(e.data, ctx);
+    case 'alert.raised':
+      return securityAlert(e.data, ctx);
     default:
       return null;
   }

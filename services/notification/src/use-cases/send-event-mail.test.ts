@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { DomainEvent } from '@dispatch/contracts';
 import { createLogger, newId } from '@dispatch/runtime';
 import type { Mailer, OutgoingMail } from '../mail/mailer.js';
-import { SentLog, createEventMailSender, messageIdFor } from './send-event-mail.js';
+import { DeliveryLog } from '../delivery/delivery-log.js';
+import { MemoryKvStore } from '../store/memory-kv-store.js';
+import { DeliveryBusyError, createEventMailSender, messageIdFor } from './send-event-mail.js';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
 
@@ -40,7 +42,7 @@ const setup = () => {
   const send = createEventMailSender({
     mailer,
     templates: { publicUrl: 'http://p' },
-    sentLog: new SentLog(),
+    deliveries: new DeliveryLog(new MemoryKvStore(), 60_000),
     messageIdDomain: 'dispatch.test',
   });
   return { mailer, send };
@@ -57,12 +59,14 @@ describe('send event mail', () => {
     expect(messageIdFor(event.id, 'd')).toBe(`<${event.id}@d>`);
   });
 
-  it('two concurrent deliveries of one event share one send', async () => {
+  it('a second delivery while the first is sending is told to retry later (busy), then sees it done', async () => {
     const { mailer, send } = setup();
     mailer.delayMs = 50;
     const event = registeredEvent();
-    const outcomes = await Promise.all([send(event, logger), send(event, logger)]);
-    expect(outcomes.sort()).toEqual(['duplicate', 'sent']);
+    const outcomes = await Promise.allSettled([send(event, logger), send(event, logger)]);
+    expect(outcomes[0]).toEqual({ status: 'fulfilled', value: 'sent' });
+    expect(outcomes[1]?.status === 'rejected' && outcomes[1].reason instanceof DeliveryBusyError).toBe(true);
+    expect(await send(event, logger)).toBe('duplicate');
     expect(mailer.sent).toHaveLength(1);
   });
 
@@ -88,13 +92,17 @@ describe('send event mail', () => {
     expect(mailer.sent).toHaveLength(0);
   });
 
-  it('SentLog forgets the oldest ids beyond its capacity', () => {
-    const log = new SentLog(2);
-    log.add('a');
-    log.add('b');
-    log.add('c');
-    expect(log.has('a')).toBe(false);
-    expect(log.has('b') && log.has('c')).toBe(true);
-    expect(log.size).toBe(2);
+  it('a claim left sending by a crashed instance is taken over once stale', async () => {
+    let now = 1_000_000;
+    const kv = new MemoryKvStore();
+    const crashed = new DeliveryLog(kv, 60_000, () => now);
+    const event = registeredEvent();
+    expect(await crashed.claim('mail', event.id)).toBe('claimed');
+    const other = new DeliveryLog(kv, 60_000, () => now);
+    expect(await other.claim('mail', event.id)).toBe('busy');
+    now += 60_001;
+    expect(await other.claim('mail', event.id)).toBe('claimed');
+    await other.markSent('mail', event.id);
+    expect(await crashed.claim('mail', event.id)).toBe('done');
   });
 });

@@ -10,12 +10,15 @@ export async function consumeQuota(
   limiter: RateLimiter,
   request: ParsedRequestOf<'ratelimit.consume'>,
   logger: Logger,
+  onStoreFailure?: (reason: string) => void,
 ): Promise<RateLimitDecision> {
   try {
     return await limiter.consume(request);
   } catch (err) {
     if (isDispatchError(err)) throw err;
-    logger.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, 'rate-limit store unavailable');
+    const reason = err instanceof Error ? err.message : String(err);
+    logger.warn({ err: { message: reason } }, 'rate-limit store unavailable');
+    onStoreFailure?.(reason);
     throw errors.unavailable('Rate-limit store is unavailable');
   }
 }

@@ -18,4 +18,8 @@ export interface ActivityRepository {
   insert(entries: readonly ActivityEntity[]): Promise<void>;
   /** The business's entries for a token with from <= minute < to. */
   query(businessId: string, tokenId: string, from: Date, to: Date): Promise<ActivityEntity[]>;
+  /** The business's entries of any of `tokenIds` with from <= minute < to (one read for a whole usage event). */
+  queryTokens(businessId: string, tokenIds: readonly string[], from: Date, to: Date): Promise<ActivityEntity[]>;
+  /** The business's entries (every token) with the given status and from <= minute < to (alert detection). */
+  queryBusinessStatus(businessId: string, status: number, from: Date, to: Date): Promise<ActivityEntity[]>;
 }

@@ -13,4 +13,17 @@ export class MemoryActivityRepository implements ActivityRepository {
       .filter((e) => e.businessId === businessId && e.tokenId === tokenId && e.minute >= from && e.minute < to)
       .map((e) => ({ ...e, minute: new Date(e.minute) }));
   }
+
+  async queryBusinessStatus(businessId: string, status: number, from: Date, to: Date): Promise<ActivityEntity[]> {
+    return [...this.byId.values()]
+      .filter((e) => e.businessId === businessId && e.status === status && e.minute >= from && e.minute < to)
+      .map((e) => ({ ...e, minute: new Date(e.minute) }));
+  }
+
+  async queryTokens(businessId: string, tokenIds: readonly string[], from: Date, to: Date): Promise<ActivityEntity[]> {
+    const ids = new Set(tokenIds);
+    return [...this.byId.values()]
+      .filter((e) => e.businessId === businessId && ids.has(e.tokenId) && e.minute >= from && e.minute < to)
+      .map((e) => ({ ...e, minute: new Date(e.minute) }));
+  }
 }

@@ -29,6 +29,7 @@ export const activitySchema = new Schema<ActivityDocument>(
   { collection: 'token_activity', versionKey: false, strict: 'throw' },
 );
 activitySchema.index({ tokenId: 1, minute: 1 });
+activitySchema.index({ businessId: 1, minute: 1 });
 
 export const activityModel = (connection: Connection): Model<ActivityDocument> =>
   (connection.models['TokenActivity'] as Model<ActivityDocument> | undefined) ??
@@ -55,6 +56,23 @@ export class MongoActivityRepository implements ActivityRepository {
     const docs = await this.model
       .find({ tokenId, businessId, minute: { $gte: from, $lt: to } })
       .sort({ minute: 1 })
+      .lean<ActivityDocument[]>()
+      .exec();
+    return docs.map(({ _id, ...rest }) => ({ id: _id, ...rest }));
+  }
+
+  async queryBusinessStatus(businessId: string, status: number, from: Date, to: Date): Promise<ActivityEntity[]> {
+    const docs = await this.model
+      .find({ businessId, minute: { $gte: from, $lt: to }, status })
+      .lean<ActivityDocument[]>()
+      .exec();
+    return docs.map(({ _id, ...rest }) => ({ id: _id, ...rest }));
+  }
+
+  async queryTokens(businessId: string, tokenIds: readonly string[], from: Date, to: Date): Promise<ActivityEntity[]> {
+    if (tokenIds.length === 0) return [];
+    const docs = await this.model
+      .find({ businessId, minute: { $gte: from, $lt: to }, tokenId: { $in: [...tokenIds] } })
       .lean<ActivityDocument[]>()
       .exec();
     return docs.map(({ _id, ...rest }) => ({ id: _id, ...rest }));

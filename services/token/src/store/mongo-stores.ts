@@ -5,6 +5,8 @@ import type { AuditRepository } from './audit-repository.js';
 import { MongoActivityRepository, activityModel } from './mongo-activity-repository.js';
 import { MongoAuditRepository, auditModel } from './mongo-audit-repository.js';
 import type { SessionRepository } from './session-repository.js';
+import type { AlertRepository, AlertSettingsRepository } from './alert-repository.js';
+import { MongoAlertRepository, MongoAlertSettingsRepository, alertModels } from './mongo-alert-repository.js';
 import { MongoApiTokenRepository, apiTokenModels } from './mongo-api-token-repository.js';
 import { MongoSessionRepository, sessionModel } from './mongo-session-repository.js';
 
@@ -13,6 +15,8 @@ export interface TokenStores {
   sessions: SessionRepository;
   audit: AuditRepository;
   activity: ActivityRepository;
+  alerts: AlertRepository;
+  alertSettings: AlertSettingsRepository;
   /** True while the stores can serve (the MongoDB connection is open). */
   isReady(): boolean;
 }
@@ -23,7 +27,10 @@ export async function createMongoTokenStores(connection: Connection): Promise<To
   const sessions = sessionModel(connection);
   const audit = auditModel(connection);
   const activity = activityModel(connection);
+  const alerts = alertModels(connection);
   await Promise.all([
+    alerts.alerts.init(),
+    alerts.settings.init(),
     apiTokens.tokens.init(),
     apiTokens.revocations.init(),
     apiTokens.uses.init(),
@@ -39,6 +46,8 @@ export async function createMongoTokenStores(connection: Connection): Promise<To
     sessions: new MongoSessionRepository(sessions),
     audit: new MongoAuditRepository(audit),
     activity: new MongoActivityRepository(activity),
+    alerts: new MongoAlertRepository(alerts.alerts),
+    alertSettings: new MongoAlertSettingsRepository(alerts.settings),
     isReady: () => connection.readyState === 1,
   };
 }
