@@ -1,5 +1,5 @@
 import { env } from '@dispatch/runtime';
-import { accountProtectionEnvShape } from '@dispatch/edge';
+import { accountProtectionEnvShape, publicPrefixEnv } from '@dispatch/edge';
 import { z } from 'zod';
 
 /** The embedded default reads the same variable names as the mesh services. */
@@ -8,6 +8,7 @@ export const EmbeddedEnv = z.object({
   EDGE_PORT: env.port(8080),
   EDGE_HOST: z.string().default('127.0.0.1'),
   UPSTREAM_URL: env.url(['http', 'https']).optional(),
+  EDGE_PUBLIC_PREFIX: publicPrefixEnv,
   SMTP_URL: env.url(['smtp', 'smtps']).optional(),
   OUTBOX_DIR: z.string().default('.dispatch/outbox'),
   MAIL_FROM: z.string().default('Dispatch <no-reply@dispatch.localhost>'),

@@ -84,6 +84,7 @@ export async function startEmbedded(env: EmbeddedEnv, logger = createLogger({ se
           bodyLimitBytes: 16 * 1024,
           busTimeoutMs: 5000,
           upstreamTimeoutMs: 30_000,
+          ...(env.EDGE_PUBLIC_PREFIX ? { publicPrefix: env.EDGE_PUBLIC_PREFIX } : {}),
           accountProtection: accountProtectionFromEnv(env),
         },
       },

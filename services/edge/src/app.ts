@@ -6,6 +6,7 @@ import { requestContext, securityHeaders } from './http/request-id.js';
 import { healthRoutes } from './routes/health.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { proxyRoutes } from './routes/proxy.js';
+import { publicRoutes } from './routes/public.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/user.js';
 import { usageMiddleware } from './usage/usage-middleware.js';
@@ -18,6 +19,7 @@ export function createEdgeRouter(deps: EdgeDeps): Router<EdgeState> {
   userRoutes(router, deps);
   tokenRoutes(router, deps);
   proxyRoutes(router, deps);
+  publicRoutes(router, deps);
   return router;
 }
 
