@@ -20,13 +20,15 @@
 // every service logs at info (as in production; the testkit waits for the info-level "ready" line), --profile (edge runs with
 // node --cpu-prof; the .cpuprofile lands in bench-results/profiles/), --out <file>.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect as natsConnect } from 'nats';
 import { createClient } from 'redis';
-import { closedLoop, openLoop, timeSequential } from './load.mjs';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { summarize, timeSequential } from './load.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -42,8 +44,22 @@ const microN = Number(opt('n', 2000));
 const logins = Number(opt('logins', 20));
 const logLevel = 'info';
 const profile = args.includes('--profile');
+// --edge-node-options "<flags>": NODE_OPTIONS of the edge (e.g. "--max-old-space-size=96").
+const edgeNodeOptions = opt('edge-node-options', '');
+// --only A (or A,B): just those HTTP scenarios, nothing else (e.g. to profile one path).
+const only = opt('only', '').split(',').filter(Boolean);
 const outFile = resolve(root, opt('out', 'bench-results/latest.json'));
 const profileDir = join(root, 'bench-results/profiles');
+
+/** Runs closedLoop/openLoop of load.mjs in a worker thread (see load-worker.mjs). */
+const inWorker = (kind, params) =>
+  new Promise((ok, fail) => {
+    const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), { workerData: { kind, params } });
+    worker.once('message', ok);
+    worker.once('error', fail);
+  });
+const closedLoop = (params) => inWorker('closed', params);
+const openLoop = (params) => inWorker('open', params);
 
 const log = (...m) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...m);
 
@@ -104,7 +120,8 @@ try {
       // The benchmark measures the cost of a decision, not refusals: the limit is never reached.
       RATE_LIMIT_DEFAULT_LIMIT: '1000000000',
     },
-    ...(profile ? { serviceEnv: { edge: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } } } : {}),
+    ...(profile ? { nodeArgs: { edge: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } } : {}),
+    ...(edgeNodeOptions ? { serviceEnv: { edge: { NODE_OPTIONS: edgeNodeOptions } } } : {}),
   });
   cleanups.push(() => mesh.stop());
   const edge = mesh.edgeUrl;
@@ -128,15 +145,38 @@ try {
   }
 
   const http = {};
+  // CPU seconds the edge (or upstream) process used while a scenario was measured: per request,
+  // this is what bounds throughput on a shared machine, and far less noisy than req/s.
+  const cpuMs = (service) => {
+    const pid = mesh.find(service, 0).child?.pid;
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in 1/100 s
+  };
   const scenario = async (name, url, headers) => {
+    if (only.length && !only.includes(name)) return;
     log(`HTTP ${name}: ${concurrency} workers, ${warmupMs / 1000} s warm-up + ${durationMs / 1000} s…`);
-    http[name] = await closedLoop({ url, headers, concurrency, warmupMs, durationMs });
+    const before = { edge: cpuMs('edge'), orders: cpuMs('orders') };
+    http[name] = await closedLoop({ url, headers, concurrency, warmupMs: 0, durationMs: warmupMs });
+    const warm = { edge: cpuMs('edge'), orders: cpuMs('orders') };
+    http[name] = await closedLoop({ url, headers, concurrency, warmupMs: 0, durationMs });
+    const after = { edge: cpuMs('edge'), orders: cpuMs('orders') };
+    const n = http[name].total;
+    http[name].edgeCpuMsPerRequest = (after.edge - warm.edge) / n;
+    http[name].upstreamCpuMsPerRequest = (after.orders - warm.orders) / n;
+    void before;
   };
   await scenario('A', `${edge}/api/v1/Orders`, { authorization: `Bearer ${apiToken}` });
   await scenario('B', `${edge}/api/public/Orders`, {});
   await scenario('C', `${mesh.upstreamUrl}/api/v1/Orders`, principal);
   results.http = http;
+  if (only.length) {
+    const metrics = await (await fetch(`${mesh.opsUrl('edge', 0)}/metrics`)).text();
+    const heap = metrics.split('\n').filter((l) => /^(nodejs_heap_size|nodejs_heap_space_size_used_bytes|nodejs_external|process_resident)/.test(l));
+    console.log(JSON.stringify({ http, edgePeakRssMb: (mesh.peakRssKb('edge', 0) ?? 0) / 1024, heap }, null, 2));
+    process.exitCode = 0;
+  }
 
+  if (!only.length) {
   // token.validate over NATS (the edge's own bus client) vs a raw NATS echo in its own process.
   log(`micro: ${microN} sequential token.validate / NATS echo / limiter / Redis PING / ratelimit.consume…`);
   const bus = await connectNatsBus({ servers: infra.natsUrl, namespace, logger: createLogger({ service: 'bench', level: 'warn' }), name: 'bench' });
@@ -155,19 +195,42 @@ try {
   const validatePayload = { token: apiToken, clientIp: '127.0.0.1', route: 'GET /api/v1/Orders' };
   const echoPayload = new TextEncoder().encode(JSON.stringify(validatePayload));
   const micro = {};
-  micro.validate = await timeSequential(async () => {
-    const reply = await bus.request('token.validate', validatePayload, { timeoutMs: 5000 });
-    if (!reply.valid) throw new Error('token.validate said invalid');
-  }, microN);
-  micro.natsEcho = await timeSequential(() => nc.request(echoSubject, echoPayload, { timeout: 5000 }), microN);
+  // Each pair is measured interleaved (one call of each, in turn), so a change of the machine's
+  // background load hits both sides of a ratio alike.
+  const pair = async (fnA, fnB) => {
+    const a = [];
+    const b = [];
+    for (let i = 0; i < Math.min(200, microN); i++) {
+      await fnA();
+      await fnB();
+    }
+    for (let i = 0; i < microN; i++) {
+      let t = performance.now();
+      await fnA();
+      a.push(performance.now() - t);
+      t = performance.now();
+      await fnB();
+      b.push(performance.now() - t);
+    }
+    return [summarize(a), summarize(b)];
+  };
+  [micro.validate, micro.natsEcho] = await pair(
+    async () => {
+      const reply = await bus.request('token.validate', validatePayload, { timeoutMs: 5000 });
+      if (!reply.valid) throw new Error('token.validate said invalid');
+    },
+    () => nc.request(echoSubject, echoPayload, { timeout: 5000 }),
+  );
 
   // A rate-limit decision: the ratelimit service's own limiter (one EVALSHA of its Lua script) vs a raw PING.
   const redis = createClient({ url: infra.redisUrl });
   await redis.connect();
   cleanups.push(() => redis.close());
   const limiter = new RedisLimiter(redis, { prefix: `${namespace}:bench` });
-  micro.limitDecision = await timeSequential(() => limiter.consume({ key: 'tok:bench', limit: 1_000_000_000, windowSeconds: 3600 }), microN);
-  micro.redisPing = await timeSequential(() => redis.ping(), microN);
+  [micro.limitDecision, micro.redisPing] = await pair(
+    () => limiter.consume({ key: 'tok:bench', limit: 1_000_000_000, windowSeconds: 3600 }),
+    () => redis.ping(),
+  );
   micro.limitOverNats = await timeSequential(
     () => bus.request('ratelimit.consume', { key: 'tok:bench-nats', limit: 1_000_000_000, windowSeconds: 3600 }, { timeoutMs: 5000 }),
     microN,
@@ -194,6 +257,7 @@ try {
   results.ratios = {
     throughputAoverB: http.A.rps / http.B.rps,
     throughputBoverC: http.B.rps / http.C.rps,
+    edgeCpuPerRequestAoverB: http.A.edgeCpuMsPerRequest / http.B.edgeCpuMsPerRequest,
     validateOverEcho: micro.validate.median / micro.natsEcho.median,
     limitOverRedis: micro.limitDecision.median / micro.redisPing.median,
     limitOverNatsOverEcho: micro.limitOverNats.median / micro.natsEcho.median,
@@ -205,13 +269,14 @@ try {
     'edge peak RSS <= 200 MB': results.peakRssMb['edge-0'] <= 200,
     ...(results.soak ? { 'soak: zero errors and timeouts': results.soak.errors === 0 && results.soak.timeouts === 0 && results.soak.non200 === 0 } : {}),
   };
-  results.machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
-  results.options = { durationS: durationMs / 1000, warmupS: warmupMs / 1000, concurrency, soakS: soakMs / 1000, microN, logins, logLevel, profile };
+  results.machine = { loadavgAtEnd: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
+  results.options = { durationS: durationMs / 1000, warmupS: warmupMs / 1000, concurrency, soakS: soakMs / 1000, microN, logins, logLevel, profile, edgeNodeOptions };
   results.finishedAt = new Date().toISOString();
   printTable(results);
   mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
   log(`results written to ${outFile}`);
+  }
 } finally {
   await cleanup();
   if (profile) log(`edge CPU profile(s) in ${profileDir} (open in Chrome DevTools → Performance)`);
@@ -223,9 +288,10 @@ function printTable(r) {
   const add = (what, median, p99, extra = '') => rows.push([what, median, p99, extra]);
   const { A, B, C } = r.http;
   const httpExtra = (s) => `${f(s.rps, 0)} req/s${s.errors + s.timeouts ? `, ${s.errors} errors, ${s.timeouts} timeouts` : ''}${Object.keys(s.statuses).some((k) => k !== '200') ? ` ${JSON.stringify(s.statuses)}` : ''}`;
-  add('A edge: auth + limit + forward', f(A.latency.median), f(A.latency.p99), httpExtra(A));
-  add('B edge: forward only', f(B.latency.median), f(B.latency.p99), httpExtra(B));
-  add('C upstream directly', f(C.latency.median), f(C.latency.p99), httpExtra(C));
+  const cpu = (s, who) => `, ${who} CPU ${f(who === 'edge' ? s.edgeCpuMsPerRequest : s.upstreamCpuMsPerRequest, 3)} ms/req`;
+  add('A edge: auth + limit + forward', f(A.latency.median), f(A.latency.p99), httpExtra(A) + cpu(A, 'edge'));
+  add('B edge: forward only', f(B.latency.median), f(B.latency.p99), httpExtra(B) + cpu(B, 'edge'));
+  add('C upstream directly', f(C.latency.median), f(C.latency.p99), httpExtra(C) + cpu(C, 'upstream'));
   const m = r.micro;
   add('token.validate over NATS', f(m.validate.median, 3), f(m.validate.p99, 3));
   add('raw NATS request-reply echo', f(m.natsEcho.median, 3), f(m.natsEcho.p99, 3));
@@ -244,10 +310,10 @@ function printTable(r) {
   out.push('', `peak RSS (MB): ${Object.entries(r.peakRssMb).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   const ratios = r.ratios;
   out.push(
-    `ratios: A/B throughput ${f(ratios.throughputAoverB)} (target >= 0.6), B/C ${f(ratios.throughputBoverC)}, ` +
+    `ratios: A/B throughput ${f(ratios.throughputAoverB)} (target >= 0.6; edge CPU per request A/B ${f(ratios.edgeCpuPerRequestAoverB)}), B/C ${f(ratios.throughputBoverC)}, ` +
       `validate/echo ${f(ratios.validateOverEcho)} (<= 1.5), limit/redis ${f(ratios.limitOverRedis)} (<= 1.5), consume-over-NATS/echo ${f(ratios.limitOverNatsOverEcho)}`,
   );
   out.push(`targets: ${Object.entries(r.targets).map(([k, ok]) => `${ok ? 'MET' : 'MISSED'} ${k}`).join('; ')}`);
-  out.push(`machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memGb} GB, Node ${r.machine.node}; load generator in the same machine`);
+  out.push(`machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memGb} GB, Node ${r.machine.node}; load generator on the same machine; load average at the end ${r.machine.loadavgAtEnd}`);
   console.log(out.join('\n'));
 }
