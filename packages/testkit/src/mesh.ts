@@ -37,6 +37,8 @@ export interface MeshOptions {
   upstreamVerifiesTokens?: boolean;
   /** Extra environment for every instance of one service (e.g. NODE_OPTIONS=--cpu-prof for the edge only). */
   serviceEnv?: Partial<Record<MeshService, Record<string, string>>>;
+  /** Node options for every instance of one service (e.g. `['--cpu-prof', '--cpu-prof-dir=…']`, not allowed in NODE_OPTIONS). */
+  nodeArgs?: Partial<Record<MeshService, string[]>>;
 }
 
 export interface MeshProcess {
@@ -134,7 +136,8 @@ export class Mesh {
   /** (Re)starts a stopped process with its original environment (same port for an edge). */
   async launch(proc: MeshProcess): Promise<void> {
     const log: WriteStream = createWriteStream(proc.logFile, { flags: 'a' });
-    const child = spawn(process.execPath, [join(repoRoot, entry[proc.service])], {
+    const nodeArgs = this.options.nodeArgs?.[proc.service] ?? [];
+    const child = spawn(process.execPath, [...nodeArgs, join(repoRoot, entry[proc.service])], {
       env: proc.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
