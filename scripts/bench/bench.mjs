@@ -147,23 +147,25 @@ try {
   const http = {};
   // CPU seconds the edge (or upstream) process used while a scenario was measured: per request,
   // this is what bounds throughput on a shared machine, and far less noisy than req/s.
-  const cpuMs = (service) => {
-    const pid = mesh.find(service, 0).child?.pid;
+  const cpuMsOf = (pid) => {
+    if (pid === undefined) return 0;
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in 1/100 s
   };
+  const cpuMs = (service) => cpuMsOf(mesh.find(service, 0).child?.pid);
+  /** Every service process of the mesh (edge, upstream, token, ratelimit, identity, notification). */
+  const allCpuMs = () => mesh.processes.reduce((sum, p) => sum + cpuMsOf(p.child?.pid), 0);
   const scenario = async (name, url, headers) => {
     if (only.length && !only.includes(name)) return;
     log(`HTTP ${name}: ${concurrency} workers, ${warmupMs / 1000} s warm-up + ${durationMs / 1000} s…`);
-    const before = { edge: cpuMs('edge'), orders: cpuMs('orders') };
-    http[name] = await closedLoop({ url, headers, concurrency, warmupMs: 0, durationMs: warmupMs });
-    const warm = { edge: cpuMs('edge'), orders: cpuMs('orders') };
+    await closedLoop({ url, headers, concurrency, warmupMs: 0, durationMs: warmupMs });
+    const warm = { edge: cpuMs('edge'), orders: cpuMs('orders'), all: allCpuMs() };
     http[name] = await closedLoop({ url, headers, concurrency, warmupMs: 0, durationMs });
-    const after = { edge: cpuMs('edge'), orders: cpuMs('orders') };
+    const after = { edge: cpuMs('edge'), orders: cpuMs('orders'), all: allCpuMs() };
     const n = http[name].total;
     http[name].edgeCpuMsPerRequest = (after.edge - warm.edge) / n;
     http[name].upstreamCpuMsPerRequest = (after.orders - warm.orders) / n;
-    void before;
+    http[name].servicesCpuMsPerRequest = (after.all - warm.all) / n;
   };
   await scenario('A', `${edge}/api/v1/Orders`, { authorization: `Bearer ${apiToken}` });
   await scenario('B', `${edge}/api/public/Orders`, {});
@@ -258,6 +260,7 @@ try {
     throughputAoverB: http.A.rps / http.B.rps,
     throughputBoverC: http.B.rps / http.C.rps,
     edgeCpuPerRequestAoverB: http.A.edgeCpuMsPerRequest / http.B.edgeCpuMsPerRequest,
+    servicesCpuPerRequestAoverB: http.A.servicesCpuMsPerRequest / http.B.servicesCpuMsPerRequest,
     validateOverEcho: micro.validate.median / micro.natsEcho.median,
     limitOverRedis: micro.limitDecision.median / micro.redisPing.median,
     limitOverNatsOverEcho: micro.limitOverNats.median / micro.natsEcho.median,
@@ -288,7 +291,9 @@ function printTable(r) {
   const add = (what, median, p99, extra = '') => rows.push([what, median, p99, extra]);
   const { A, B, C } = r.http;
   const httpExtra = (s) => `${f(s.rps, 0)} req/s${s.errors + s.timeouts ? `, ${s.errors} errors, ${s.timeouts} timeouts` : ''}${Object.keys(s.statuses).some((k) => k !== '200') ? ` ${JSON.stringify(s.statuses)}` : ''}`;
-  const cpu = (s, who) => `, ${who} CPU ${f(who === 'edge' ? s.edgeCpuMsPerRequest : s.upstreamCpuMsPerRequest, 3)} ms/req`;
+  const cpu = (s, who) =>
+    `, ${who} CPU ${f(who === 'edge' ? s.edgeCpuMsPerRequest : s.upstreamCpuMsPerRequest, 3)} ms/req` +
+    (who === 'edge' ? `, all services ${f(s.servicesCpuMsPerRequest, 3)}` : '');
   add('A edge: auth + limit + forward', f(A.latency.median), f(A.latency.p99), httpExtra(A) + cpu(A, 'edge'));
   add('B edge: forward only', f(B.latency.median), f(B.latency.p99), httpExtra(B) + cpu(B, 'edge'));
   add('C upstream directly', f(C.latency.median), f(C.latency.p99), httpExtra(C) + cpu(C, 'upstream'));
@@ -310,7 +315,7 @@ function printTable(r) {
   out.push('', `peak RSS (MB): ${Object.entries(r.peakRssMb).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   const ratios = r.ratios;
   out.push(
-    `ratios: A/B throughput ${f(ratios.throughputAoverB)} (target >= 0.6; edge CPU per request A/B ${f(ratios.edgeCpuPerRequestAoverB)}), B/C ${f(ratios.throughputBoverC)}, ` +
+    `ratios: A/B throughput ${f(ratios.throughputAoverB)} (target >= 0.6; CPU per request A/B: edge ${f(ratios.edgeCpuPerRequestAoverB)}, all services ${f(ratios.servicesCpuPerRequestAoverB)}), B/C ${f(ratios.throughputBoverC)}, ` +
       `validate/echo ${f(ratios.validateOverEcho)} (<= 1.5), limit/redis ${f(ratios.limitOverRedis)} (<= 1.5), consume-over-NATS/echo ${f(ratios.limitOverNatsOverEcho)}`,
   );
   out.push(`targets: ${Object.entries(r.targets).map(([k, ok]) => `${ok ? 'MET' : 'MISSED'} ${k}`).join('; ')}`);
