@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Mesh, SmtpSink, freePort, startInfra, uniqueNamespace, type Infra, type LocalServer } from '@dispatch/testkit';
+import { Mesh, SmtpSink, freePort, startInfra, uniqueNamespace, waitUntil, type Infra, type LocalServer } from '@dispatch/testkit';
 import { Api } from './http-client.js';
 import { createApiToken, signUp, type SignedUp } from './accounts-fixture.js';
 
@@ -12,14 +12,17 @@ import { createApiToken, signUp, type SignedUp } from './accounts-fixture.js';
  * no request without a valid token is ever answered 200, a valid token never gets 401, and every
  * API token created (201) has its audit record and its email (no domain event lost).
  *
- * Recovery bound: measured 0.2–3.4 s on a 2-core machine at load average 30–40 (token kill -9
- * ~0.2 s, Redis back ~0.3–0.4 s, token service restart ~1.3–1.9 s, nats-server restart ~3.3 s:
- * clients' reconnect back-off plus in-flight requests running into the 3 s bus timeout; mails held
- * while notification was down ~2.8–3.5 s); 25 s leaves room for a slower CI machine.
+ * Recovery bound: measured 0.1–4.5 s on a 2-core machine at load average 15–40 (token kill -9
+ * 0.1–0.5 s, Redis back 0.1–0.4 s, nats-server restart 0.4–0.8 s, token service restart 0.9–4.5 s,
+ * mails held while notification was down sent 1–3.7 s after the stop). Before the bus failed fast
+ * while disconnected, the nats-server restart took ~3.3 s: requests made during the reconnect were
+ * never answered and ran out the 3 s bus timeout. 25 s leaves room for a slower CI machine.
  */
 const RECOVERY_BOUND_MS = 25_000;
 /** Consecutive 200s on every edge that count as "recovered". */
 const RECOVERED_AFTER = 3;
+/** Answers of the background load (valid, and invalid tokens) before the first fault. */
+const MIN_LOAD = 20;
 
 const owned = !process.env['NATS_URL'] && !process.env['REDIS_URL'];
 
@@ -157,6 +160,12 @@ describe.skipIf(!owned)('faults under load (two instances of every service)', ()
     const sig = revoked.split('.')[2];
     loadDone = startLoad(`${h}.${p}.${sig}`);
     await waitRecovered('initial', Date.now(), [e0, e1, e2]);
+    // Count answers, not milliseconds: the load is under way before the first fault, however slow the machine.
+    await waitUntil(
+      () => goodSamples.filter((s) => s.status === 200).length >= MIN_LOAD && badSamples.length >= MIN_LOAD,
+      60_000,
+      `${MIN_LOAD} answers of each kind of load`,
+    );
   });
 
   afterAll(async () => {
@@ -262,7 +271,7 @@ describe.skipIf(!owned)('faults under load (two instances of every service)', ()
     // The valid token: 200, or 503 SERVICE_UNAVAILABLE during a fault; never 401/403/429/5xx otherwise.
     const goodOther = goodSamples.filter((s) => s.status !== 200 && !(s.status === 503 && s.code === 'SERVICE_UNAVAILABLE'));
     expect(goodOther).toEqual([]);
-    expect(goodSamples.filter((s) => s.status === 200).length).toBeGreaterThan(100);
+    expect(goodSamples.filter((s) => s.status === 200).length).toBeGreaterThanOrEqual(MIN_LOAD);
 
     // No domain event lost: every token created (201) has its token.created email and audit record.
     expect(createdTokenIds.length).toBeGreaterThanOrEqual(8);
