@@ -96,6 +96,7 @@ export async function startEmbedded(env: EmbeddedEnv, logger = createLogger({ se
           upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
           usageFlushMs: env.EDGE_USAGE_FLUSH_MS,
           keysRefreshMs: env.EDGE_KEYS_REFRESH_MS,
+          ...(env.EDGE_PUBLIC_PREFIX ? { publicPrefix: env.EDGE_PUBLIC_PREFIX } : {}),
           accountProtection: accountProtectionFromEnv(env),
         },
       },

@@ -30,6 +30,15 @@ export interface MeshOptions {
   env?: Record<string, string>;
   /** LOG_LEVEL of every process (default: env MESH_LOG_LEVEL, else info). */
   logLevel?: string;
+  /**
+   * Whether the example Orders upstream also verifies each Bearer token over NATS (default true).
+   * False: it trusts the edge's principal headers only (the benchmark: the same upstream work on every route).
+   */
+  upstreamVerifiesTokens?: boolean;
+  /** Extra environment for every instance of one service (e.g. NODE_OPTIONS=--cpu-prof for the edge only). */
+  serviceEnv?: Partial<Record<MeshService, Record<string, string>>>;
+  /** Node options for every instance of one service (e.g. `['--cpu-prof', '--cpu-prof-dir=…']`, not allowed in NODE_OPTIONS). */
+  nodeArgs?: Partial<Record<MeshService, string[]>>;
 }
 
 export interface MeshProcess {
@@ -99,7 +108,8 @@ export class Mesh {
     if (service === 'notification') env['SMTP_URL'] = smtpUrl;
     if (service === 'token') env['TOKEN_SIGNING_KEYS'] = this.signingKeys;
     if (service === 'edge') env['UPSTREAM_URL'] = this.upstreamUrl;
-    return { ...env, ...this.options.env };
+    if (service === 'orders' && this.options.upstreamVerifiesTokens === false) delete env['NATS_URL'];
+    return { ...env, ...this.options.env, ...this.options.serviceEnv?.[service] };
   }
 
   /** Starts one more instance of a service and waits for it to be ready. */
@@ -126,7 +136,8 @@ export class Mesh {
   /** (Re)starts a stopped process with its original environment (same port for an edge). */
   async launch(proc: MeshProcess): Promise<void> {
     const log: WriteStream = createWriteStream(proc.logFile, { flags: 'a' });
-    const child = spawn(process.execPath, [join(repoRoot, entry[proc.service])], {
+    const nodeArgs = this.options.nodeArgs?.[proc.service] ?? [];
+    const child = spawn(process.execPath, [...nodeArgs, join(repoRoot, entry[proc.service])], {
       env: proc.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -192,6 +203,18 @@ export class Mesh {
   async restartProcess(service: MeshService, index = 0): Promise<void> {
     await this.stopProcess(service, index);
     await this.launch(this.find(service, index));
+  }
+
+  /** Peak resident set size (VmHWM, kB) of a running process, from /proc; undefined where there is no /proc. */
+  peakRssKb(service: MeshService, index = 0): number | undefined {
+    const pid = this.find(service, index).child?.pid;
+    if (pid === undefined) return undefined;
+    try {
+      const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return match?.[1] ? Number(match[1]) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   logOf(proc: MeshProcess): string {

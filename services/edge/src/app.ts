@@ -9,6 +9,7 @@ import { healthRoutes } from './routes/health.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { portalMiddleware } from './routes/portal.js';
 import { proxyRoutes } from './routes/proxy.js';
+import { publicRoutes } from './routes/public.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/user.js';
 import { usageMiddleware } from './usage/usage-middleware.js';
@@ -22,6 +23,7 @@ export function createEdgeRouter(deps: EdgeDeps): Router<EdgeState> {
   tokenRoutes(router, deps);
   alertRoutes(router, deps);
   proxyRoutes(router, deps);
+  publicRoutes(router, deps);
   return router;
 }
 

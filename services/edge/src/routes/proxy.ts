@@ -55,11 +55,12 @@ const RESERVED = /^\/api\/v1\/(tokens|members|audit)(\/|$)/i;
 
 /**
  * The upstream URL for a request: the configured base (its path kept) plus the request's path and
- * query. Only origin-form paths under /api/v1/ with no dot segments (plain or percent-encoded),
- * backslashes or empty segments are forwarded, so a request cannot leave /api/v1 or the upstream host.
+ * query. Only origin-form paths under `prefix` (default /api/v1/) with no dot segments (plain or
+ * percent-encoded), backslashes or empty segments are forwarded, so a request cannot leave the
+ * prefix or the upstream host.
  */
-export function upstreamTarget(upstreamUrl: string, rawUrl: string): URL | undefined {
-  if (!rawUrl.startsWith('/api/v1/')) return undefined;
+export function upstreamTarget(upstreamUrl: string, rawUrl: string, prefix = '/api/v1/'): URL | undefined {
+  if (!rawUrl.startsWith(prefix)) return undefined;
   const q = rawUrl.indexOf('?');
   const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
   const query = q === -1 ? '' : rawUrl.slice(q);
@@ -146,17 +147,22 @@ async function applyRateLimit(ctx: EdgeContext, deps: EdgeDeps, principal: ApiPr
   }
 }
 
-/** Copies client headers for the upstream, minus hop-by-hop ones and any client-sent principal headers. */
-function upstreamHeaders(ctx: EdgeContext, principal: ApiPrincipal): Headers {
+/**
+ * Copies client headers for the upstream, minus hop-by-hop ones and any client-sent principal
+ * headers; sets the verified principal's headers when there is one (none on the public prefix).
+ */
+function upstreamHeaders(ctx: EdgeContext, principal: ApiPrincipal | undefined): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(ctx.request.headers)) {
     const lower = name.toLowerCase();
     if (value === undefined || HOP_BY_HOP.has(lower) || lower.startsWith(principalHeaderPrefix) || lower === principalHeaders.requestId) continue;
     headers.set(lower, Array.isArray(value) ? value.join(', ') : value);
   }
-  headers.set(principalHeaders.businessId, principal.businessId);
-  headers.set(principalHeaders.tokenId, principal.tokenId);
-  headers.set(principalHeaders.principalType, principal.kind);
+  if (principal) {
+    headers.set(principalHeaders.businessId, principal.businessId);
+    headers.set(principalHeaders.tokenId, principal.tokenId);
+    headers.set(principalHeaders.principalType, principal.kind);
+  }
   headers.set(principalHeaders.requestId, ctx.state.requestId);
   headers.set('x-forwarded-for', ctx.ip);
   headers.set('x-forwarded-proto', ctx.protocol);
@@ -178,8 +184,9 @@ function requireScope(ctx: EdgeContext, principal: ApiPrincipal): void {
   });
 }
 
-async function forward(ctx: EdgeContext, deps: EdgeDeps, principal: ApiPrincipal): Promise<void> {
-  const target = upstreamTarget(deps.config.upstreamUrl, ctx.originalUrl);
+/** Forwards the request to the upstream and copies its answer (status, headers the edge does not own, body). */
+export async function forward(ctx: EdgeContext, deps: EdgeDeps, principal: ApiPrincipal | undefined, prefix = '/api/v1/'): Promise<void> {
+  const target = upstreamTarget(deps.config.upstreamUrl, ctx.originalUrl, prefix);
   if (!target) throw new DispatchError('NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`);
   const hasBody = !['GET', 'HEAD'].includes(ctx.method);
   let response: Response;

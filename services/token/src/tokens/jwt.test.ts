@@ -1,4 +1,5 @@
-import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
+import { SignJWT, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MAX_TOKEN_LENGTH } from '@dispatch/contracts';
 import { createKeyring, generateSigningKey } from '../keys/keyring.js';
@@ -103,4 +104,61 @@ describe('verifyTokenSignature', () => {
     expect(await verifyTokenSignature(ring, token, now)).toEqual({ ok: false, reason: 'expired' });
     expect((await verifyTokenSignature(ring, token, new Date(now.getTime() - 1000))).ok).toBe(true);
   });
+
+  describe('the synchronous HMAC check agrees with jose and is strict', () => {
+    // Signed by hand: jose itself refuses to sign some of these headers.
+    const signWith = async (claims: Record<string, unknown>, head: Record<string, unknown> = { alg: 'HS256', typ: 'JWT', kid: 'k1' }) => {
+      const input = `${b64(head)}.${b64(claims)}`;
+      return `${input}.${createHmac('sha256', k1.secret).update(input).digest('base64url')}`;
+    };
+
+    it('rejects a token signed with another secret under a known kid as bad_signature', async () => {
+      const other = new TextEncoder().encode('another secret of at least 32 bytes!!');
+      const token = await new SignJWT(apiClaims).setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: 'k1' }).sign(other);
+      expect(await verifyTokenSignature(ring, token, now)).toEqual({ ok: false, reason: 'bad_signature' });
+    });
+
+    it('rejects a truncated, extended or non-canonical signature segment as bad_signature', async () => {
+      const token = await signApiToken(ring, { tokenId: apiClaims.sub, businessId: apiClaims.bid });
+      const [h, p, s = ''] = token.split('.');
+      // 32 bytes → 43 base64url characters, the last one carrying 2 unused bits: flip them.
+      const last = s.charAt(s.length - 1);
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const sibling = alphabet.charAt(alphabet.indexOf(last) ^ 1);
+      expect(Buffer.from(`${s.slice(0, -1)}${sibling}`, 'base64url').equals(Buffer.from(s, 'base64url'))).toBe(true);
+      for (const sig of [s.slice(0, -2), `${s}A`, `${s.slice(0, -1)}${sibling}`]) {
+        expect(await verifyTokenSignature(ring, `${h}.${p}.${sig}`, now)).toEqual({ ok: false, reason: 'bad_signature' });
+      }
+    });
+
+    it.each([
+      ['a crit header', { alg: 'HS256', typ: 'JWT', kid: 'k1', crit: ['exp'] }, apiClaims],
+      ['a non-numeric exp', undefined, { ...apiClaims, exp: 'tomorrow' }],
+      ['a non-numeric iat', undefined, { ...apiClaims, iat: 'now' }],
+      ['an nbf in the future', undefined, { ...apiClaims, nbf: Math.floor(now.getTime() / 1000) + 60 }],
+    ])('rejects a well-signed token with %s as malformed', async (_name, head, claims) => {
+      const token = await signWith(claims, head);
+      expect(await verifyTokenSignature(ring, token, now)).toEqual({ ok: false, reason: 'malformed' });
+    });
+
+    it('every token it accepts, jose accepts with the same claims', async () => {
+      const tokens = [
+        await signApiToken(ring, { tokenId: apiClaims.sub, businessId: apiClaims.bid }),
+        await signSessionToken(ring, {
+          userId: 'usr_0000000000aaaaaaaaaaaaaaaa',
+          businessId: 'biz_0000000000aaaaaaaaaaaaaaaa',
+          sessionId: 'ses_0000000000aaaaaaaaaaaaaaaa',
+          role: 'owner',
+          iat: Math.floor(now.getTime() / 1000) - 10,
+          exp: Math.floor(now.getTime() / 1000) + 10,
+        }),
+      ];
+      for (const token of tokens) {
+        const ours = await verifyTokenSignature(ring, token, now);
+        const theirs = await jwtVerify(token, k1.secret, { algorithms: ['HS256'], typ: 'JWT', currentDate: now });
+        expect(ours).toEqual({ ok: true, kid: 'k1', claims: theirs.payload });
+      }
+    });
+  });
 });
+
