@@ -94,6 +94,7 @@ export async function startEmbedded(env: EmbeddedEnv, logger = createLogger({ se
           bodyLimitBytes: env.BODY_LIMIT_BYTES,
           busTimeoutMs: env.BUS_TIMEOUT_MS,
           upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
+          proxyBodyLimitBytes: env.PROXY_BODY_LIMIT_BYTES,
           usageFlushMs: env.EDGE_USAGE_FLUSH_MS,
           keysRefreshMs: env.EDGE_KEYS_REFRESH_MS,
           ...(env.EDGE_PUBLIC_PREFIX ? { publicPrefix: env.EDGE_PUBLIC_PREFIX } : {}),

@@ -77,8 +77,19 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Orders
     }
   }
   const principal = { businessId, tokenId, requestId: header(req, 'x-request-id') ?? null, verifiedBy };
-  if (url.pathname === '/api/v1/Orders' && req.method === 'GET') {
-    return send(res, 200, { success: true, data: { orders: sampleOrders(businessId), principal } });
+  if (url.pathname === '/api/v1/Orders') {
+    if (req.method === 'GET') return send(res, 200, { success: true, data: { orders: sampleOrders(businessId), principal } });
+    if (req.method === 'HEAD') {
+      const json = JSON.stringify({ success: true, data: { orders: sampleOrders(businessId), principal } });
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+      return void res.end();
+    }
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { allow: 'GET, HEAD, OPTIONS' });
+      return void res.end();
+    }
+    res.setHeader('allow', 'GET, HEAD, OPTIONS');
+    return send(res, 405, { success: false, error: { code: 'METHOD_NOT_ALLOWED', message: `${req.method} is not allowed on ${url.pathname}` } });
   }
   if (url.pathname === '/api/v1/Echo') {
     const chunks: Buffer[] = [];

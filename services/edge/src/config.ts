@@ -26,6 +26,8 @@ export const edgeTuningEnvShape = {
   BODY_LIMIT_BYTES: env.int(16 * 1024),
   BUS_TIMEOUT_MS: env.int(3000),
   UPSTREAM_TIMEOUT_MS: env.int(30_000),
+  /** Largest request body forwarded to the upstream (413 past it); default 10 MiB. */
+  PROXY_BODY_LIMIT_BYTES: env.int(10 * 1024 * 1024),
   /** Forward-only prefix (no auth, no rate limit), e.g. `/api/public/`; empty = off (the default). */
   EDGE_PUBLIC_PREFIX: publicPrefixEnv,
   /** How often the per-token usage counts are published as one `usage.recorded` event. */
@@ -56,6 +58,8 @@ export interface EdgeConfig {
   bodyLimitBytes: number;
   busTimeoutMs: number;
   upstreamTimeoutMs: number;
+  /** Largest request body forwarded to the upstream (default 10 MiB); larger is 413 PAYLOAD_TOO_LARGE. */
+  proxyBodyLimitBytes?: number;
   /** Requests under this prefix are forwarded without authentication or rate limit; unset = off. */
   publicPrefix?: string;
   /** How often usage counts are published (default 5000 ms). */
@@ -74,6 +78,7 @@ export const edgeConfigFromEnv = (e: EdgeEnv): EdgeConfig => ({
   bodyLimitBytes: e.BODY_LIMIT_BYTES,
   busTimeoutMs: e.BUS_TIMEOUT_MS,
   upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+  proxyBodyLimitBytes: e.PROXY_BODY_LIMIT_BYTES,
   ...(e.EDGE_PUBLIC_PREFIX ? { publicPrefix: e.EDGE_PUBLIC_PREFIX } : {}),
   usageFlushMs: e.EDGE_USAGE_FLUSH_MS,
   keysRefreshMs: e.EDGE_KEYS_REFRESH_MS,

@@ -10,7 +10,7 @@ import {
 } from '@dispatch/contracts';
 import type { Router } from '@koa/router';
 import { metrics } from '@dispatch/runtime';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { requireApiToken } from '../auth/authenticate.js';
 import type { EdgeContext, EdgeDeps, EdgeState } from '../http/context.js';
 
@@ -184,22 +184,54 @@ function requireScope(ctx: EdgeContext, principal: ApiPrincipal): void {
   });
 }
 
+const DEFAULT_PROXY_BODY_LIMIT = 10 * 1024 * 1024;
+
+/**
+ * The request body as a stream that fails once more than `limit` bytes went through (a chunked
+ * body declares no length), so the edge never streams an unbounded body to the upstream.
+ */
+function limitedBody(source: NodeJS.ReadableStream, limit: number): { stream: Transform; exceeded: () => boolean } {
+  let size = 0;
+  let over = false;
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        done(new Error('request body over the limit'));
+        return;
+      }
+      done(null, chunk);
+    },
+  });
+  source.pipe(stream);
+  return { stream, exceeded: () => over };
+}
+
 /** Forwards the request to the upstream and copies its answer (status, headers the edge does not own, body). */
 export async function forward(ctx: EdgeContext, deps: EdgeDeps, principal: ApiPrincipal | undefined, prefix = '/api/v1/'): Promise<void> {
   const target = upstreamTarget(deps.config.upstreamUrl, ctx.originalUrl, prefix);
   if (!target) throw new DispatchError('NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`);
   const hasBody = !['GET', 'HEAD'].includes(ctx.method);
+  const limit = deps.config.proxyBodyLimitBytes ?? DEFAULT_PROXY_BODY_LIMIT;
+  const tooLarge = () => new DispatchError('PAYLOAD_TOO_LARGE', `Request body must be at most ${limit} bytes`);
+  if (hasBody && Number(ctx.get('content-length') || '0') > limit) throw tooLarge();
+  const body = hasBody ? limitedBody(ctx.req, limit) : undefined;
   let response: Response;
   try {
     response = await fetch(target, {
       method: ctx.method,
       headers: upstreamHeaders(ctx, principal),
-      body: hasBody ? (Readable.toWeb(ctx.req) as ReadableStream<Uint8Array>) : undefined,
+      body: body ? (Readable.toWeb(body.stream) as ReadableStream<Uint8Array>) : undefined,
       redirect: 'manual',
       signal: AbortSignal.timeout(deps.config.upstreamTimeoutMs),
       ...(hasBody ? { duplex: 'half' } : {}),
     } as RequestInit);
   } catch (err) {
+    if (body?.exceeded()) {
+      ctx.req.resume();
+      throw tooLarge();
+    }
     ctx.state.logger.warn({ err: (err as Error).message, upstream: target.origin }, 'upstream unreachable');
     throw new DispatchError('UPSTREAM_ERROR', 'The upstream API did not answer');
   }
