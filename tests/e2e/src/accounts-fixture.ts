@@ -41,3 +41,31 @@ export async function createApiToken(api: Api, session: string, description = 't
   if (res.status !== 201) throw new Error(`create token: expected 201, got ${res.status}: ${res.text}`);
   return { token: String(res.body.data.token), id: String(res.body.data.tokenInfo.id) };
 }
+
+/**
+ * Invites a member with `role` into the business of `ownerSession` (through `inviter`), accepts
+ * the emailed invite, logs the member in through `loginVia` and returns their session token.
+ */
+export async function inviteMember(
+  inviter: Api,
+  loginVia: Api,
+  smtp: SmtpSink,
+  ownerSession: string,
+  role: 'admin' | 'developer' | 'viewer',
+): Promise<string> {
+  const email = uniqueEmail(role);
+  const invite = await inviter.post('/api/v1/members', { email, role }, { token: ownerSession });
+  if (invite.status !== 201) throw new Error(`invite: ${invite.status} ${invite.text}`);
+  const mail = await smtp.waitFor(email, (m) => m.text.includes('invite'));
+  const accepted = await inviter.post('/api/user/invite/accept', {
+    token: tokenFromMail(mail),
+    password: TEST_PASSWORD,
+    confirmPassword: TEST_PASSWORD,
+    firstName: 'Member',
+    lastName: 'Person',
+  });
+  if (accepted.status !== 201) throw new Error(`invite accept: ${accepted.status} ${accepted.text}`);
+  const login = await loginVia.post('/api/user/login', { email, password: TEST_PASSWORD });
+  if (login.status !== 200) throw new Error(`member login: ${login.status} ${login.text}`);
+  return String(login.body.data.token);
+}

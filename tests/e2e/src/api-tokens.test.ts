@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { SignJWT, base64url } from 'jose';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Mesh, SmtpSink, startInfra, tokenFromMail, uniqueNamespace, type Infra } from '@dispatch/testkit';
-import { TEST_PASSWORD, signUp, uniqueEmail, type SignedUp } from './accounts-fixture.js';
+import { Mesh, SmtpSink, startInfra, uniqueNamespace, type Infra } from '@dispatch/testkit';
+import { inviteMember, signUp, type SignedUp } from './accounts-fixture.js';
 import { Api, unauthorizedEnvelope, type ApiResponse } from './http-client.js';
 
 /*
@@ -87,22 +87,8 @@ async function create(session: string, body: Record<string, unknown> = {}, api =
 }
 
 /** Invites a member with `role` into the owner's business and logs them in. */
-async function member(owner: SignedUp, role: 'admin' | 'developer' | 'viewer'): Promise<string> {
-  const email = uniqueEmail(role);
-  const invite = await edge(0).post('/api/v1/members', { email, role }, { token: owner.session });
-  expect(invite.status, invite.text).toBe(201);
-  const mail = await smtp.waitFor(email, (m) => m.text.includes('invite'));
-  const accepted = await edge(0).post('/api/user/invite/accept', {
-    token: tokenFromMail(mail),
-    password: TEST_PASSWORD,
-    confirmPassword: TEST_PASSWORD,
-    firstName: 'Member',
-    lastName: 'Person',
-  });
-  expect(accepted.status, accepted.text).toBe(201);
-  const login = await edge(1).post('/api/user/login', { email, password: TEST_PASSWORD });
-  expect(login.status, login.text).toBe(200);
-  return String(login.body.data.token);
+function member(owner: SignedUp, role: 'admin' | 'developer' | 'viewer'): Promise<string> {
+  return inviteMember(edge(0), edge(1), smtp, owner.session, role);
 }
 
 describe('API tokens over the real mesh (2 edges, 2 token-service instances)', () => {

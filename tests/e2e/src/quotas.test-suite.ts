@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { tokenFromMail, type SmtpSink } from '@dispatch/testkit';
-import { TEST_PASSWORD, signUp, uniqueEmail, type SignedUp } from './accounts-fixture.js';
+import type { SmtpSink } from '@dispatch/testkit';
+import { inviteMember, signUp, type SignedUp } from './accounts-fixture.js';
 import type { Api, ApiResponse } from './http-client.js';
 
 /*
@@ -83,23 +83,7 @@ export function describeQuotas(name: string, target: () => QuotaTarget): void {
 
     const patch = (id: string, body: unknown, session: string, api = edge(1)) => api.call('PATCH', `/api/v1/tokens/${id}`, body, { token: session });
 
-    async function member(o: SignedUp, role: 'admin' | 'developer' | 'viewer'): Promise<string> {
-      const email = uniqueEmail(role);
-      const invite = await edge(0).post('/api/v1/members', { email, role }, { token: o.session });
-      expect(invite.status, invite.text).toBe(201);
-      const mail = await target().smtp.waitFor(email, (m) => m.text.includes('invite'));
-      const accepted = await edge(0).post('/api/user/invite/accept', {
-        token: tokenFromMail(mail),
-        password: TEST_PASSWORD,
-        confirmPassword: TEST_PASSWORD,
-        firstName: 'Member',
-        lastName: 'Person',
-      });
-      expect(accepted.status, accepted.text).toBe(201);
-      const login = await edge(1).post('/api/user/login', { email, password: TEST_PASSWORD });
-      expect(login.status, login.text).toBe(200);
-      return String(login.body.data.token);
-    }
+    const member = (o: SignedUp, role: 'admin' | 'developer' | 'viewer'): Promise<string> => inviteMember(edge(0), edge(1), target().smtp, o.session, role);
 
     it('a token gets its plan default; two tokens of one business with their own overrides get their own Limit and are limited independently', async () => {
       const o = await owner();
