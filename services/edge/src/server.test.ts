@@ -58,6 +58,8 @@ describe('405 names the allowed methods (RFC 9110 Allow)', () => {
     ['PUT', '/api/v1/tokens', ['GET', 'POST']],
     ['POST', '/api/v1/audit', ['GET']],
     ['GET', '/api/v1/tokens/tok_00000000000000000000000000/rotate', ['POST']],
+    ['POST', '/api/v1/alerts', ['GET']],
+    ['POST', '/api/v1/alerts/webhook', ['GET', 'PUT', 'DELETE']],
   ])('%s %s on an edge-owned path → 405 with Allow: %j', async (method, path, allowed) => {
     const res = await call(method, path);
     expect(res.status).toBe(405);

@@ -51,7 +51,7 @@ const EDGE_OWNED = new Set([
 const FORWARDED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /** /api/v1 paths the edge itself serves; other methods on them get 405, never the upstream. */
-const RESERVED = /^\/api\/v1\/(tokens|members|audit)(\/|$)/i;
+const RESERVED = /^\/api\/v1\/(tokens|members|audit|alerts)(\/|$)/i;
 
 /**
  * The upstream URL for a request: the configured base (its path kept) plus the request's path and
