@@ -31,6 +31,13 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 }
 
 /** Not within a minute of the end of an hour window (epoch-aligned): wait for the next one. */
+/** Waits until at least `marginMs` of the current `windowSeconds` window are left. */
+async function awayFromBoundary(windowSeconds: number, marginMs: number): Promise<void> {
+  const windowMs = windowSeconds * 1000;
+  const msLeft = windowMs - (Date.now() % windowMs);
+  if (msLeft < marginMs) await sleep(msLeft + 500);
+}
+
 async function awayFromHourBoundary(): Promise<void> {
   const msLeft = 3_600_000 - (Date.now() % 3_600_000);
   if (msLeft < 60_000) await sleep(msLeft + 1_000);
@@ -248,6 +255,32 @@ export function describeQuotas(name: string, target: () => QuotaTarget): void {
         expect(limits(res)).toEqual({ status: 429, limit: '3', remaining: '0', mode: 'enforce' });
         expect(header(res, 'x-ratelimit-shadow-decision')).toBeNull();
         expect(Number(header(res, 'retry-after'))).toBeGreaterThanOrEqual(1);
+      }
+    });
+
+    it('shadow in a window other than the plan’s (3 per 60 s): the shadow counts every passing call, so enforcing it refuses at once', async () => {
+      const o = await owner();
+      await awayFromBoundary(60, 20_000);
+      await awayFromHourBoundary();
+      const t = await create(o.session, { rateLimit: { limit: 3, windowSeconds: 60, mode: 'shadow' } });
+      const hits: ApiResponse[] = [];
+      for (let i = 0; i < 5; i++) hits.push(await edge(i).get('/api/v1/Orders', { token: t.token }));
+      expect(hits.map((h) => [h.status, header(h, 'x-ratelimit-limit'), header(h, 'x-ratelimit-remaining'), header(h, 'x-ratelimit-shadow-decision')])).toEqual([
+        [200, '3', '2', 'allowed'],
+        [200, '3', '1', 'allowed'],
+        [200, '3', '0', 'allowed'],
+        [200, '3', '0', 'limited'],
+        [200, '3', '0', 'limited'],
+      ]);
+      const reset = Number(header(hits[0] as ApiResponse, 'x-ratelimit-reset'));
+      expect(reset % 60).toBe(0);
+      const enforced = await patch(t.id, { rateLimit: { limit: 3, windowSeconds: 60, mode: 'enforce' } }, o.session);
+      expect(enforced.status, enforced.text).toBe(200);
+      for (let i = 0; i < 2; i++) {
+        const res = await edge(i).get('/api/v1/Orders', { token: t.token });
+        expectError(res, 429, 'RATE_LIMITED');
+        expect(limits(res)).toEqual({ status: 429, limit: '3', remaining: '0', mode: 'enforce' });
+        expect(Number(header(res, 'x-ratelimit-reset'))).toBe(reset);
       }
     });
 

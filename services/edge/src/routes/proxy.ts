@@ -92,28 +92,62 @@ const setLimitHeaders = (ctx: EdgeContext, decision: RateLimitDecision, mode: 'e
   ctx.set(rateLimitHeaders.mode, mode);
 };
 
+/** Counts every call without ever refusing one (the ceiling of a ratelimit.consume limit). */
+const COUNT_ONLY = 1_000_000_000;
+
+/**
+ * The shadow quota's decision for a call the enforced quota let through: judged on the calls
+ * that passed in the shadow's window — the enforced counter itself when the windows match, else
+ * that window's own counter (counting every passing call, never refusing).
+ */
+export async function shadowDecision(
+  enforced: RateLimitDecision,
+  enforcedWindowSeconds: number,
+  shadow: { limit: number; windowSeconds: number },
+  count: (q: { limit: number; windowSeconds: number }) => Promise<RateLimitDecision>,
+): Promise<RateLimitDecision> {
+  const counted = shadow.windowSeconds === enforcedWindowSeconds ? enforced : await count({ limit: COUNT_ONLY, windowSeconds: shadow.windowSeconds });
+  const used = counted.limit - counted.remaining;
+  const allowed = used <= shadow.limit;
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  return {
+    allowed,
+    limit: shadow.limit,
+    remaining: Math.max(0, shadow.limit - used),
+    resetAt: counted.resetAt,
+    retryAfterSeconds: allowed ? 0 : Math.max(1, counted.resetAt - nowSeconds),
+  };
+}
+
 /**
  * Applies the token's rate limit. Sets the X-RateLimit-* headers on every response it decides,
  * 429 included. When the rate-limit service cannot answer, the configured policy decides:
  * `open` (default) lets the request through without headers, `closed` answers 503.
  *
- * Shadow mode (a token whose quota override is `mode: "shadow"`): the shadow limit is decided
- * on its own counter, in parallel with the enforced one (the plan's quota), and never refuses.
- * Unless the enforced quota refuses, the headers show the shadow decision as if it were
- * enforced, with `X-RateLimit-Mode: shadow` and `X-RateLimit-Shadow-Decision: allowed|limited`;
- * the metric counts `{mode="shadow",outcome="limited"}` for each request it would have refused.
+ * A token's calls are counted per window length (`tok:<id>:w<seconds>`), so a quota change that
+ * keeps the window keeps its count, and a new window length starts its own.
+ *
+ * Shadow mode (a token whose quota override is `mode: "shadow"`): the enforced quota (the plan's)
+ * decides; the shadow limit is then judged on the count of the calls that passed, in the shadow's
+ * window — the very counter that quota uses once enforced, so switching it to `enforce` refuses at
+ * once when the window is already over it. Never refuses. Unless the enforced quota refuses, the
+ * headers show the shadow decision as if it were enforced, with `X-RateLimit-Mode: shadow` and
+ * `X-RateLimit-Shadow-Decision: allowed|limited`; the metric counts `{mode="shadow",outcome="limited"}`
+ * for each request it would have refused.
  */
 async function applyRateLimit(ctx: EdgeContext, deps: EdgeDeps, principal: ApiPrincipal): Promise<void> {
   const { failurePolicy } = deps.config.rateLimit;
   const quota = quotaOf(principal, deps);
-  const consume = (key: string, q: { limit: number; windowSeconds: number }) =>
-    deps.bus.request('ratelimit.consume', { key, ...q }, { requestId: ctx.state.requestId, timeoutMs: deps.config.busTimeoutMs });
-  const shadowCall = quota.shadow ? consume(`tok:${principal.tokenId}:shadow`, quota.shadow) : undefined;
-  // Never an unhandled rejection: the shadow outcome is read below, whatever happens to the enforced one.
-  shadowCall?.catch(() => undefined);
+  const counter = (windowSeconds: number) => `tok:${principal.tokenId}:w${windowSeconds}`;
+  const consume = (q: { limit: number; windowSeconds: number }) =>
+    deps.bus.request(
+      'ratelimit.consume',
+      { key: counter(q.windowSeconds), ...q },
+      { requestId: ctx.state.requestId, timeoutMs: deps.config.busTimeoutMs },
+    );
   let decision;
   try {
-    decision = await consume(`tok:${principal.tokenId}`, quota.enforce);
+    decision = await consume(quota.enforce);
   } catch (err) {
     metrics.rateLimitDecisions.inc({ outcome: 'unavailable', mode: 'enforce' });
     ctx.state.logger.warn({ code: err instanceof DispatchError ? err.code : 'UNKNOWN', failurePolicy }, 'rate limit unavailable');
@@ -122,9 +156,9 @@ async function applyRateLimit(ctx: EdgeContext, deps: EdgeDeps, principal: ApiPr
   }
   metrics.rateLimitDecisions.inc({ outcome: decision.allowed ? 'allowed' : 'limited', mode: 'enforce' });
   let shadow: RateLimitDecision | undefined;
-  if (shadowCall) {
+  if (quota.shadow && decision.allowed) {
     try {
-      shadow = await shadowCall;
+      shadow = await shadowDecision(decision, quota.enforce.windowSeconds, quota.shadow, (q) => consume(q));
       metrics.rateLimitDecisions.inc({ outcome: shadow.allowed ? 'allowed' : 'limited', mode: 'shadow' });
     } catch {
       metrics.rateLimitDecisions.inc({ outcome: 'unavailable', mode: 'shadow' });
