@@ -18,15 +18,24 @@ for (const [net, bits] of [
 ] as const) {
   privateRanges.addSubnet(net, bits, 'ipv4');
 }
+/**
+ * IPv6: only global unicast (2000::/3) is public; everything else (loopback, unspecified,
+ * IPv4-compatible `::a.b.c.d`, IPv4-translated `::ffff:0:a.b.c.d`, NAT64, discard, ULA, link-local,
+ * multicast…) is refused. Inside 2000::/3, ranges that embed or stand for other addresses are
+ * refused too: Teredo, ORCHID, documentation, 6to4 (which embeds an IPv4 address).
+ */
+const globalUnicastV6 = new BlockList();
+globalUnicastV6.addSubnet('2000::', 3, 'ipv6');
+const reservedInGlobalV6 = new BlockList();
 for (const [net, bits] of [
-  ['::', 128],
-  ['::1', 128],
-  ['64:ff9b::', 96],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
+  ['2001::', 32],
+  ['2001:10::', 28],
+  ['2001:20::', 28],
+  ['2001:db8::', 32],
+  ['2002::', 16],
+  ['3fff::', 20],
 ] as const) {
-  privateRanges.addSubnet(net, bits, 'ipv6');
+  reservedInGlobalV6.addSubnet(net, bits, 'ipv6');
 }
 
 /** `::ffff:a.b.c.d` or `::ffff:xxxx:yyyy` → `a.b.c.d` (IPv4-mapped IPv6), else undefined. */
@@ -46,7 +55,8 @@ export const isPrivateAddress = (address: string): boolean => {
   if (family === 4) return privateRanges.check(address, 'ipv4');
   const v4 = mappedIpv4(address);
   // (Node's BlockList also matches IPv4 rules against mapped IPv6 addresses; be explicit anyway.)
-  return v4 !== undefined ? isPrivateAddress(v4) : privateRanges.check(address, 'ipv6');
+  if (v4 !== undefined) return isPrivateAddress(v4);
+  return !globalUnicastV6.check(address, 'ipv6') || reservedInGlobalV6.check(address, 'ipv6');
 };
 
 /**
@@ -55,8 +65,10 @@ export const isPrivateAddress = (address: string): boolean => {
  * registration and again before every delivery (a name may change what it points to).
  */
 export async function webhookTargetProblem(url: string, allowPrivate: boolean): Promise<string | null> {
+  const parsed = new URL(url);
+  if (parsed.port === '0') return 'url port must be 1-65535';
   if (allowPrivate) return null;
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
   let addresses: string[];
   if (isIP(host)) {
     addresses = [host];
