@@ -22,8 +22,10 @@ export async function errorEnvelope(ctx: EdgeContext, next: Next): Promise<void>
     await next();
     if (ctx.status === 404 && ctx.body === undefined) {
       sendError(ctx, 'NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`);
-    } else if (ctx.status === 405 && ctx.body === undefined) {
-      sendError(ctx, 'METHOD_NOT_ALLOWED', `${ctx.method} is not allowed on ${ctx.path}`);
+    } else if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined) {
+      // The router answers 501 for a method it serves nowhere (TRACE, PROPFIND…): no route has it.
+      if (ctx.response.get('Allow')) sendError(ctx, 'METHOD_NOT_ALLOWED', `${ctx.method} is not allowed on ${ctx.path}`);
+      else sendError(ctx, 'NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`);
     }
   } catch (err) {
     if (err instanceof DispatchError) {

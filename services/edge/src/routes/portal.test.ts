@@ -96,13 +96,29 @@ describe('the edge serves the Management Portal', () => {
     expect(again.status).toBe(304);
   });
 
-  it('nothing else: unknown paths, traversal, files outside assets/, unknown types, POST → the API 404 envelope', async () => {
+  it('other methods on a page or asset → 405 METHOD_NOT_ALLOWED in the envelope with Allow: GET, HEAD', async () => {
+    for (const [method, path] of [['POST', '/login'], ['DELETE', '/settings/api-access'], ['PUT', '/assets/pages/login.js']] as const) {
+      const res = await fetch(`${fixture.url}${path}`, { method });
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.get('allow')).toBe('GET, HEAD');
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('METHOD_NOT_ALLOWED');
+    }
+  });
+
+  it('a method served nowhere (PROPFIND) → the envelope, never a bare 501: 405 with Allow on a known route, else 404', async () => {
+    const known = await fetch(`${fixture.url}/api/user/login`, { method: 'PROPFIND' });
+    expect([known.status, known.headers.get('allow'), ((await known.json()) as { error: { code: string } }).error.code]).toEqual([405, 'POST', 'METHOD_NOT_ALLOWED']);
+    const page = await fetch(`${fixture.url}/login`, { method: 'PROPFIND' });
+    expect([page.status, page.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+    await expectNotFound(await fetch(`${fixture.url}/nonexistent`, { method: 'PROPFIND' }));
+  });
+
+  it('nothing else: unknown paths, traversal, files outside assets/, unknown types → the API 404 envelope', async () => {
     await expectNotFound(await fetch(`${fixture.url}/assets/nope.js`));
     await expectNotFound(await fetch(`${fixture.url}/assets/%2e%2e/secret.txt`));
     await expectNotFound(await fetch(`${fixture.url}/secret.txt`));
     await expectNotFound(await fetch(`${fixture.url}/index.html`));
     await expectNotFound(await fetch(`${fixture.url}/assets/notes.unknown`));
-    await expectNotFound(await fetch(`${fixture.url}/login`, { method: 'POST' }));
     await expectNotFound(await fetch(`${fixture.url}/settings/other`));
   });
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
+import { DispatchError } from '@dispatch/contracts';
 import type { Logger } from '@dispatch/runtime';
 import type { Next } from 'koa';
 import type { EdgeContext } from '../http/context.js';
@@ -92,10 +93,14 @@ export function portalMiddleware(options: PortalOptions, logger: Logger) {
   const files = loadPortal(options);
   if (!files) logger.warn({ dir: options.dir }, 'portal not built: the edge serves the API only (run the build)');
   return async (ctx: EdgeContext, next: Next): Promise<void> => {
-    if (!files || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
+    if (!files) return next();
     const path = ctx.path.length > 1 ? ctx.path.replace(/\/+$/, '') : ctx.path;
     const file = files.get(path);
     if (!file) return next();
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+      ctx.set('Allow', 'GET, HEAD');
+      throw new DispatchError('METHOD_NOT_ALLOWED', `${ctx.method} is not allowed on ${ctx.path}`);
+    }
     ctx.set('Content-Security-Policy', PORTAL_CSP);
     ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
     ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
