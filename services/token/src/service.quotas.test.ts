@@ -140,6 +140,30 @@ describe('plans and per-token quotas', () => {
     expect(audit.records.filter((r) => r.action === 'token.rate_limit_changed')).toHaveLength(2);
   });
 
+  it('a PATCH that changes nothing records nothing (no audit entry), and still invalidates the caches', async () => {
+    const h = await setup({}, 2);
+    const t = await create(h.bus);
+    const patch = (rateLimit: { limit: number; windowSeconds: number; mode: 'enforce' | 'shadow' } | null) =>
+      h.bus.request('token.updateApiToken', { businessId: acme, tokenId: t.tokenInfo.id, updatedBy: alice, updaterRole: 'owner', rateLimit });
+    await patch(null);
+    await patch({ limit: 5, windowSeconds: 60, mode: 'enforce' });
+    const before = h.broadcasts.length;
+    const same = await patch({ limit: 5, windowSeconds: 60, mode: 'enforce' });
+    expect(same.tokenInfo.rateLimit).toEqual({ limit: 5, windowSeconds: 60, mode: 'enforce', source: 'token', plan: 'free' });
+    expect(h.broadcasts.length).toBeGreaterThan(before);
+    await patch({ limit: 5, windowSeconds: 60, mode: 'shadow' });
+    const audit = await h.bus.request('token.listAudit', { businessId: acme, tokenId: t.tokenInfo.id, limit: 10 });
+    // (Both changes carry the harness's one clock reading, so their order in the list is not fixed.)
+    const changes = audit.records.filter((r) => r.action === 'token.rate_limit_changed').map((r) => r.details);
+    expect(changes).toHaveLength(2);
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        { from: null, to: { limit: 5, windowSeconds: 60, mode: 'enforce' } },
+        { from: { limit: 5, windowSeconds: 60, mode: 'enforce' }, to: { limit: 5, windowSeconds: 60, mode: 'shadow' } },
+      ]),
+    );
+  });
+
   it('a rotated token keeps the quota; changes of another business token or by a developer are refused', async () => {
     const h = await setup();
     const t = await create(h.bus, { rateLimit: { limit: 7, windowSeconds: 60, mode: 'shadow' } });

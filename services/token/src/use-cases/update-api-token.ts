@@ -22,19 +22,25 @@ export async function updateApiToken(ctx: TokenContext, request: UpdateApiTokenR
   if (!token) throw errors.notFound('Token');
   if (request.rateLimit) checkOverride(ctx, request.businessId, request.rateLimit, request.updaterRole);
   const before = currentOverride(token, (await ctx.apiTokens.rateLimits([token.id])).get(token.id));
-  await ctx.apiTokens.recordRateLimit({
-    tokenId: token.id,
-    businessId: token.businessId,
-    rateLimit: request.rateLimit,
-    changedBy: request.updatedBy,
-    at: now,
-  });
+  // A PATCH that changes nothing writes nothing (no override, no audit record); the caches are
+  // still invalidated, so repeating a request whose invalidation failed completes it.
+  const unchanged = sameOverride(before, request.rateLimit);
+  if (!unchanged) {
+    await ctx.apiTokens.recordRateLimit({
+      tokenId: token.id,
+      businessId: token.businessId,
+      rateLimit: request.rateLimit,
+      changedBy: request.updatedBy,
+      at: now,
+    });
+  }
   try {
     await invalidateApiToken(ctx, token.id);
   } catch (err) {
     meta.logger.error({ err, tokenId: token.id }, 'quota changed but the cache invalidation was not sent');
     throw errors.unavailable('The quota is changed but not yet on every instance; repeat the request to complete it');
   }
+  if (unchanged) return { tokenInfo: await toTokenRecordOf(ctx, token) };
   await audit(
     ctx,
     {
@@ -50,3 +56,8 @@ export async function updateApiToken(ctx: TokenContext, request: UpdateApiTokenR
   );
   return { tokenInfo: await toTokenRecordOf(ctx, token) };
 }
+
+type Override = UpdateApiTokenRequest['rateLimit'];
+
+const sameOverride = (a: Override, b: Override): boolean =>
+  a === null || b === null ? a === b : a.limit === b.limit && a.windowSeconds === b.windowSeconds && a.mode === b.mode;
