@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DispatchError, rateLimitHeaders, type ConsumeRequest, type RateLimitDecision } from '@dispatch/contracts';
+import { COUNT_ONLY_LIMIT, DispatchError, rateLimitHeaders, usedOf, type ConsumeRequest, type RateLimitDecision } from '@dispatch/contracts';
 import { z } from 'zod';
 import type { EdgeContext, EdgeDeps } from '../http/context.js';
 import { clientIp as clientAddress } from './client-ip.js';
@@ -119,9 +119,6 @@ export interface Attempt {
 
 export type Consume = (request: ConsumeRequest) => Promise<RateLimitDecision>;
 
-/** Counters never reject when only counting. */
-const COUNT_ONLY = 1_000_000_000;
-const used = (d: RateLimitDecision): number => d.limit - d.remaining;
 
 export type ReserveResult = { allowed: true; attempt: Attempt } | { allowed: false; retryAfterSeconds: number };
 
@@ -130,17 +127,17 @@ export async function reserve(consume: Consume, families: Family[]): Promise<Res
   const slots = families.flatMap((f) =>
     f.tiers.map((t) => ({ attempts: `${f.key}:w${t.windowSeconds}`, returned: `${f.key}:w${t.windowSeconds}:ok`, tier: t })),
   );
-  const returned = await Promise.all(slots.map((s) => consume({ key: s.returned, limit: COUNT_ONLY, windowSeconds: s.tier.windowSeconds, cost: 0 })));
+  const returned = await Promise.all(slots.map((s) => consume({ key: s.returned, limit: COUNT_ONLY_LIMIT, windowSeconds: s.tier.windowSeconds, cost: 0 })));
   const decisions = await Promise.all(
     slots.map((s, i) => {
       const back = returned[i];
-      return consume({ key: s.attempts, limit: s.tier.limit + (back ? used(back) : 0), windowSeconds: s.tier.windowSeconds, cost: 1 });
+      return consume({ key: s.attempts, limit: s.tier.limit + (back ? usedOf(back) : 0), windowSeconds: s.tier.windowSeconds, cost: 1 });
     }),
   );
   const taken = slots.filter((_, i) => decisions[i]?.allowed === true);
   const attempt: Attempt = {
     release: async () => {
-      await Promise.all(taken.map((s) => consume({ key: s.returned, limit: COUNT_ONLY, windowSeconds: s.tier.windowSeconds, cost: 1 })));
+      await Promise.all(taken.map((s) => consume({ key: s.returned, limit: COUNT_ONLY_LIMIT, windowSeconds: s.tier.windowSeconds, cost: 1 })));
     },
   };
   const blocked = decisions.filter((d) => !d.allowed);
@@ -177,8 +174,8 @@ export class AccountProtection {
     const accountTiers = backoffTiers(c.loginMaxFailures, c.loginWindowSeconds, c.loginBackoffSteps, 1);
     const ipTiers = backoffTiers(c.loginIpMaxFailures, c.loginWindowSeconds, c.loginBackoffSteps, Math.ceil(c.loginIpMaxFailures / 2));
     return this.guard(ctx, 'Too many failed sign-in attempts', async (consume) => {
-      const trust = await consume({ key: `login:trust:${account}:${ip}`, limit: COUNT_ONLY, windowSeconds: c.trustedClientSeconds, cost: 0 });
-      const trusted = used(trust) > 0;
+      const trust = await consume({ key: `login:trust:${account}:${ip}`, limit: COUNT_ONLY_LIMIT, windowSeconds: c.trustedClientSeconds, cost: 0 });
+      const trusted = usedOf(trust) > 0;
       const perAccount: Family = trusted
         ? { key: `login:acctip:${account}:${ip}`, tiers: accountTiers }
         : { key: `login:acct:${account}`, tiers: accountTiers };
@@ -190,7 +187,7 @@ export class AccountProtection {
   async trustClient(ctx: EdgeContext, email: string): Promise<void> {
     const key = `login:trust:${accountKey(email)}:${clientAddress(ctx)}`;
     try {
-      await this.consume(ctx)({ key, limit: COUNT_ONLY, windowSeconds: this.config.trustedClientSeconds, cost: 1 });
+      await this.consume(ctx)({ key, limit: COUNT_ONLY_LIMIT, windowSeconds: this.config.trustedClientSeconds, cost: 1 });
     } catch (err) {
       // The sign-in itself succeeded; only the shortcut past an account-wide lock is lost.
       ctx.state.logger.warn({ code: err instanceof DispatchError ? err.code : 'UNKNOWN' }, 'could not mark the client trusted');

@@ -1,4 +1,5 @@
 import {
+  COUNT_ONLY_LIMIT,
   DispatchError,
   principalHeaderPrefix,
   principalHeaders,
@@ -7,6 +8,7 @@ import {
   type ApiPrincipal,
   type PrincipalRateLimit,
   type RateLimitDecision,
+  usedOf,
 } from '@dispatch/contracts';
 import type { Router } from '@koa/router';
 import { metrics } from '@dispatch/runtime';
@@ -92,9 +94,6 @@ const setLimitHeaders = (ctx: EdgeContext, decision: RateLimitDecision, mode: 'e
   ctx.set(rateLimitHeaders.mode, mode);
 };
 
-/** Counts every call without ever refusing one (the ceiling of a ratelimit.consume limit). */
-const COUNT_ONLY = 1_000_000_000;
-
 /**
  * The shadow quota's decision for a call the enforced quota let through: judged on the calls
  * that passed in the shadow's window — the enforced counter itself when the windows match, else
@@ -106,8 +105,8 @@ export async function shadowDecision(
   shadow: { limit: number; windowSeconds: number },
   count: (q: { limit: number; windowSeconds: number }) => Promise<RateLimitDecision>,
 ): Promise<RateLimitDecision> {
-  const counted = shadow.windowSeconds === enforcedWindowSeconds ? enforced : await count({ limit: COUNT_ONLY, windowSeconds: shadow.windowSeconds });
-  const used = counted.limit - counted.remaining;
+  const counted = shadow.windowSeconds === enforcedWindowSeconds ? enforced : await count({ limit: COUNT_ONLY_LIMIT, windowSeconds: shadow.windowSeconds });
+  const used = usedOf(counted);
   const allowed = used <= shadow.limit;
   const nowSeconds = Math.floor(Date.now() / 1000);
   return {
