@@ -1,7 +1,7 @@
 import type { RegisterReply, RegisterRequest } from '@dispatch/contracts';
 import { newId } from '@dispatch/runtime';
-import { hashSecretToken, newSecretToken } from '../secrets.js';
 import { isDuplicateKeyError } from '../store/errors.js';
+import { issueVerificationToken } from './verification-token.js';
 import { compensate, publishOptions, type IdentityContext, type RequestMeta } from './deps.js';
 
 const ACCEPTED: RegisterReply = { accepted: true };
@@ -51,10 +51,8 @@ export async function register(ctx: IdentityContext, req: RegisterRequest, meta:
   try {
     await ctx.businesses.create({ id: businessId, name: defaultBusinessName(req.firstName), ownerId: userId, createdAt: now });
     businessCreated = true;
-    const token = newSecretToken();
-    const expiresAt = new Date(now.getTime() + ctx.config.verificationTtlMs);
     const registration = { passwordHash, firstName: req.firstName, lastName: req.lastName };
-    await ctx.verifications.create({ tokenHash: hashSecretToken(token), userId, expiresAt, usedAt: null, attempts: 0, createdAt: now, registration });
+    const { token, expiresAt } = await issueVerificationToken(ctx, userId, registration);
     tokenCreated = true;
     await ctx.events.publish(
       'user.registered',
@@ -89,19 +87,8 @@ async function registerExistingAddress(ctx: IdentityContext, req: RegisterReques
     log.info('registration for an existing email');
     return;
   }
-  const now = ctx.clock();
-  const token = newSecretToken();
-  const expiresAt = new Date(now.getTime() + ctx.config.verificationTtlMs);
   const registration = { passwordHash, firstName: req.firstName, lastName: req.lastName };
-  await ctx.verifications.create({
-    tokenHash: hashSecretToken(token),
-    userId: existing.id,
-    expiresAt,
-    usedAt: null,
-    attempts: 0,
-    createdAt: now,
-    registration,
-  });
+  const { token, expiresAt } = await issueVerificationToken(ctx, existing.id, registration);
   // The latest attempt is what a re-sent link (which confirms no attempt of its own) will confirm.
   await ctx.users.applyRegistration(existing.id, registration);
   await ctx.events.publish(

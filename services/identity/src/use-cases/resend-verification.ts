@@ -1,5 +1,5 @@
 import type { AcceptedReply, ResendVerificationRequest } from '@dispatch/contracts';
-import { hashSecretToken, newSecretToken } from '../secrets.js';
+import { issueVerificationToken } from './verification-token.js';
 import { publishOptions, type IdentityContext, type RequestMeta } from './deps.js';
 
 const ACCEPTED: AcceptedReply = { accepted: true };
@@ -20,10 +20,7 @@ export async function resendVerification(
     log.info({ known: user !== null }, 'verification resend: nothing to send');
     return ACCEPTED;
   }
-  const now = ctx.clock();
-  const token = newSecretToken();
-  const expiresAt = new Date(now.getTime() + ctx.config.verificationTtlMs);
-  await ctx.verifications.create({ tokenHash: hashSecretToken(token), userId: user.id, expiresAt, usedAt: null, attempts: 0, createdAt: now });
+  const { token, expiresAt } = await issueVerificationToken(ctx, user.id, null);
   try {
     await ctx.events.publish(
       'user.verification_resent',
